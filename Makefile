@@ -1,0 +1,53 @@
+# Two commands matter: `make demo` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: demo test lint contract pytest bench bench-pg clean snapshots-update help
+
+help:
+	@echo "make demo   - set up and open the console on the embedded demo database"
+	@echo "make test   - set up and run the whole suite (ruff, import contract, pytest)"
+	@echo "make bench  - run the benchmarks (builds the large dataset on first run)"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/noc-console --demo
+
+lint: $(TSTAMP)
+	$(BIN)/ruff check noc_console tests benchmarks
+	$(BIN)/ruff format --check noc_console tests benchmarks
+
+contract: $(TSTAMP)
+	$(BIN)/lint-imports
+
+pytest: $(TSTAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint contract pytest
+
+snapshots-update: $(TSTAMP)
+	$(BIN)/python -m pytest tests/ui --snapshot-update
+
+bench: $(TSTAMP)
+	$(BIN)/python -m benchmarks.run --db sqlite
+
+bench-pg: $(TSTAMP)
+	$(BIN)/python -m benchmarks.run --db postgresql
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

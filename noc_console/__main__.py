@@ -1,0 +1,3 @@
+from noc_console.cli import main
+
+raise SystemExit(main())

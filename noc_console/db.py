@@ -1,0 +1,183 @@
+"""Engine and session factory: the one place that knows how to reach the database.
+
+SQLite gets the pragmas that make it behave like a server database (foreign
+keys on, WAL, a busy timeout); PostgreSQL gets a connect timeout and a
+statement timeout so a locked row can never freeze the console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from noc_console.services.errors import DatabaseUnavailable
+
+DEFAULT_STATEMENT_TIMEOUT_MS = 5000
+DEFAULT_CONNECT_TIMEOUT_S = 5
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as it may be shown or logged: password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return "<invalid database URL>"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+pysqlite:///{path}"
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS
+    connect_timeout_s: int = DEFAULT_CONNECT_TIMEOUT_S
+    application_name: str = "noc-console"
+    pool_size: int = 5
+
+
+def parse_url(url: str | URL) -> URL:
+    """Parse a database URL or raise DatabaseUnavailable with a readable reason."""
+    try:
+        return make_url(url)
+    except exc.ArgumentError as err:
+        raise DatabaseUnavailable(f"not a valid database URL: {mask_url(url)}") from err
+
+
+def create_db_engine(
+    url: str | URL,
+    options: EngineOptions | None = None,
+    password: str | None = None,
+) -> Engine:
+    """Build an engine; ``password`` fills a URL that has none (from the keyring or a prompt)."""
+    opts = options or EngineOptions()
+    parsed = parse_url(url)
+    if password and not parsed.password:
+        parsed = parsed.set(password=password)
+    backend = parsed.get_backend_name()
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    try:
+        if backend == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+        elif backend == "postgresql":
+            connect_args = {
+                "connect_timeout": opts.connect_timeout_s,
+                "application_name": opts.application_name,
+                "options": f"-c statement_timeout={opts.statement_timeout_ms}"
+                f" -c lock_timeout={opts.statement_timeout_ms}",
+            }
+            engine = create_engine(
+                parsed,
+                connect_args=connect_args,
+                pool_size=opts.pool_size,
+                max_overflow=opts.pool_size,
+                **kwargs,
+            )
+        else:
+            raise DatabaseUnavailable(
+                f"unsupported database '{backend}' in {mask_url(parsed)} (use sqlite or postgresql)"
+            )
+    except (ImportError, exc.NoSuchModuleError) as err:
+        raise DatabaseUnavailable(
+            f"database driver not installed for {mask_url(parsed)}: {err.__class__.__name__}"
+        ) from err
+    except exc.ArgumentError as err:
+        raise DatabaseUnavailable(f"invalid database URL {mask_url(parsed)}") from err
+    return engine
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_on_begin) so transactions are real.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA busy_timeout = 30000")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    # Writers use IMMEDIATE: the write lock is taken up front, so two writers queue
+    # (busy_timeout) instead of one failing half-way with "database is locked".
+    # Read-only work asks for DEFERRED through read_session_factory().
+    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    conn.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions hand out data that stays readable after commit (DTOs are built from it)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """For queries only: on SQLite it does not take the write lock."""
+    return sessionmaker(engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
+
+
+def classify_error(err: BaseException, url: str | URL) -> str:
+    """One line saying what went wrong with the database, password masked."""
+    masked = mask_url(url)
+    text = str(getattr(err, "orig", None) or err).strip().splitlines()
+    first = text[0] if text else err.__class__.__name__
+    lower = first.lower()
+    if "password authentication failed" in lower or "no password supplied" in lower:
+        return f"the server refused the password for {masked}"
+    if "does not exist" in lower and "database" in lower:
+        return f"database does not exist: {masked}"
+    if "connection refused" in lower or "could not connect" in lower or "timeout" in lower:
+        return f"cannot reach the database server at {masked}"
+    if "unable to open database file" in lower:
+        return f"cannot open the SQLite file of {masked}"
+    first = first.replace(make_url(url).password or "\0", "***") if _has_password(url) else first
+    return f"database error on {masked}: {first[:200]}"
+
+
+def needs_password(err: BaseException) -> bool:
+    """True when the server asked for a password we did not have."""
+    text = str(getattr(err, "orig", None) or err).lower()
+    return "no password supplied" in text or "password authentication failed" in text
+
+
+def _has_password(url: str | URL) -> bool:
+    try:
+        return bool(make_url(url).password)
+    except exc.ArgumentError:
+        return False
+
+
+def check_connection(engine: Engine) -> None:
+    """Open one connection or raise DatabaseUnavailable with a readable line."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except (exc.OperationalError, exc.InterfaceError, exc.DBAPIError) as err:
+        raise DatabaseUnavailable(
+            classify_error(err, engine.url), needs_password=needs_password(err)
+        ) from None
+
+
+@contextmanager
+def unit_of_work(factory: Callable[[], Session]) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error."""
+    session = factory()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()

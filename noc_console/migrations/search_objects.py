@@ -1,0 +1,130 @@
+"""Backend-specific DDL that Alembic's autogenerate cannot see or compare.
+
+One definition serves the migration that creates these objects and the
+``db check`` that verifies they are present:
+
+* search: SQLite FTS5 trigram tables kept in step by triggers; PostgreSQL
+  pg_trgm GIN indexes. Both make ``LIKE '%term%'`` on the folded search
+  columns an index lookup instead of a table scan.
+* audit: triggers that make ``audit_events`` append-only in the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# table -> columns indexed for substring (trigram) search
+SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customers": ("name_norm", "trade_name_norm", "cnpj"),
+    "portal_users": ("name_norm", "login", "email_norm"),
+    "escalation_contacts": ("name_norm", "phone", "email_norm"),
+    "contracts": ("number",),
+}
+
+APPEND_ONLY_MESSAGE = "audit_events is append-only"
+
+
+def fts_table(table: str) -> str:
+    return f"fts_{table}"
+
+
+def trgm_index(table: str, column: str) -> str:
+    return f"trgm_{table}_{column}"
+
+
+def sqlite_search_ddl(table: str) -> list[str]:
+    cols = SEARCH_COLUMNS[table]
+    fts = fts_table(table)
+    col_list = ", ".join(cols)
+    new_vals = ", ".join(f"new.{c}" for c in cols)
+    old_vals = ", ".join(f"old.{c}" for c in cols)
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({col_list}, content='{table}',"
+        f" content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN"
+        f" INSERT INTO {fts}(rowid, {col_list}) VALUES (new.id, {new_vals}); END",
+        f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN"
+        f" INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.id, {old_vals}); END",
+        # Only when a searched column changes: a failed login must not churn the index.
+        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {col_list} ON {table} BEGIN"
+        f" INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.id, {old_vals});"
+        f" INSERT INTO {fts}(rowid, {col_list}) VALUES (new.id, {new_vals}); END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ]
+
+
+def postgresql_search_ddl(table: str) -> list[str]:
+    return [
+        f"CREATE INDEX IF NOT EXISTS {trgm_index(table, c)} ON {table} USING gin ({c} gin_trgm_ops)"
+        for c in SEARCH_COLUMNS[table]
+    ]
+
+
+def sqlite_audit_ddl() -> list[str]:
+    return [
+        f"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events"
+        f" BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+        f"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events"
+        f" BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+    ]
+
+
+def postgresql_audit_ddl() -> list[str]:
+    return [
+        "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger"
+        f" LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'"
+        " USING ERRCODE = 'insufficient_privilege'; END $$",
+        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events"
+        " FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+        "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events"
+        " FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+        "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events"
+        " FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
+    ]
+
+
+def create_all(dialect: str) -> list[str]:
+    """Every statement, in order, for a freshly created schema."""
+    if dialect == "sqlite":
+        stmts = [s for t in SEARCH_COLUMNS for s in sqlite_search_ddl(t)]
+        return stmts + sqlite_audit_ddl()
+    if dialect == "postgresql":
+        stmts = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
+        stmts += [s for t in SEARCH_COLUMNS for s in postgresql_search_ddl(t)]
+        return stmts + postgresql_audit_ddl()
+    raise ValueError(f"unsupported dialect {dialect}")
+
+
+def expected_objects(dialect: str) -> set[tuple[str, str]]:
+    if dialect == "sqlite":
+        objs = {("table", fts_table(t)) for t in SEARCH_COLUMNS}
+        objs |= {
+            ("trigger", f"{fts_table(t)}_{s}") for t in SEARCH_COLUMNS for s in ("ai", "ad", "au")
+        }
+    else:
+        objs = {("extension", "pg_trgm")}
+        objs |= {("index", trgm_index(t, c)) for t, cols in SEARCH_COLUMNS.items() for c in cols}
+        objs.add(("trigger", "audit_events_no_truncate"))
+    objs |= {("trigger", "audit_events_no_update"), ("trigger", "audit_events_no_delete")}
+    return objs
+
+
+def existing_objects(conn: Any) -> set[tuple[str, str]]:
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger', 'index')"
+        )
+        return {(r[0], r[1]) for r in rows}
+    found: set[tuple[str, str]] = set()
+    found |= {
+        ("index", r[0])
+        for r in conn.exec_driver_sql(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        )
+    }
+    found |= {
+        ("trigger", r[0])
+        for r in conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    }
+    found |= {("extension", r[0]) for r in conn.exec_driver_sql("SELECT extname FROM pg_extension")}
+    return found
