@@ -1,0 +1,85 @@
+"""Who may do what: one explicit table, checked by every service function.
+
+Hiding a button is UX; ``require`` raising PermissionDenied is the security.
+A denial is audited in its own transaction so it survives the failed call.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+from noc_console.models import Role
+from noc_console.services import audit
+from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
+from noc_console.services.errors import PermissionDenied
+
+log = logging.getLogger(__name__)
+
+
+class Permission(StrEnum):
+    LOOKUP = "lookup"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a permission name
+    EDIT_ESCALATION = "edit_escalation"
+    VIEW_CONTRACTS = "view_contracts"
+    VIEW_CONTRACT_VALUES = "view_contract_values"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_OPERATORS = "manage_operators"
+
+
+_ANALYST = frozenset({Permission.LOOKUP, Permission.RESET_PASSWORD, Permission.VIEW_CONTRACTS})
+_OPERATOR = _ANALYST | {Permission.EDIT_ESCALATION}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ANALYST: _ANALYST,
+    Role.OPERATOR: _OPERATOR,
+    Role.SUPERVISOR: frozenset(Permission),
+}
+
+# Refused in a read-only session whatever the role.
+WRITE_PERMISSIONS = frozenset(
+    {Permission.RESET_PASSWORD, Permission.EDIT_ESCALATION, Permission.MANAGE_OPERATORS}
+)
+
+
+def allowed(role: Role, permission: Permission, *, read_only: bool = False) -> bool:
+    if read_only and permission in WRITE_PERMISSIONS:
+        return False
+    return permission in ROLE_PERMISSIONS[role]
+
+
+def portal_allowed(user: PortalPrincipal, permission: Permission) -> bool:
+    """Portal users: only level-1 prepostos see contract values (the portal's own rule)."""
+    if permission is Permission.VIEW_CONTRACT_VALUES:
+        return user.preposto_level == 1
+    return permission is Permission.VIEW_CONTRACTS
+
+
+def require(
+    ctx: ServiceContext,
+    actor: Principal,
+    permission: Permission,
+    *,
+    customer_id: int | None = None,
+    subject: str | None = None,
+) -> None:
+    """Raise PermissionDenied (and audit it) unless the actor may do this now."""
+    if allowed(actor.role, permission, read_only=ctx.read_only):
+        return
+    read_only_block = ctx.read_only and permission in WRITE_PERMISSIONS
+    reason = "read_only" if read_only_block else "role"
+    with ctx.sessions.begin() as session:
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            action="permission_denied",
+            operator_id=actor.operator_id,
+            customer_id=customer_id,
+            subject=subject,
+            details={"permission": permission.value, "role": actor.role.value, "why": reason},
+        )
+    log.info("permission denied: %s %s (%s)", actor.label, permission.value, reason)
+    if read_only_block:
+        raise PermissionDenied("this console is in read-only mode: changes are disabled")
+    action = permission.value.replace("_", " ")
+    raise PermissionDenied(f"the {actor.role.value} role may not {action}")
