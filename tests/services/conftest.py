@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from noc_console.clock import FixedClock
+from noc_console.services.context import ServiceContext
+from tests.support.factories import FAST_HASHER
+
+
+@pytest.fixture
+def ctx(engine: Engine, clock: FixedClock) -> ServiceContext:
+    """A service context on a fresh database (both backends), fixed clock, fast hasher."""
+    return ServiceContext(engine, clock=clock, hasher=FAST_HASHER)
+
+
+@pytest.fixture
+def read_only_ctx(engine: Engine, clock: FixedClock) -> ServiceContext:
+    return ServiceContext(engine, clock=clock, hasher=FAST_HASHER, read_only=True)

@@ -1,0 +1,32 @@
+"""The data and service layers never pull in the UI: checked in a clean interpreter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _modules_after(statement: str) -> set[str]:
+    code = f"{statement}\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split())
+
+
+def test_services_do_not_import_textual() -> None:
+    mods = _modules_after(
+        "import noc_console.services, noc_console.models, noc_console.db, noc_console.config\n"
+        "import pkgutil, importlib, noc_console.services as s\n"
+        "[importlib.import_module(m.name) for m in pkgutil.iter_modules(s.__path__, s.__name__ + '.')]"
+    )
+    assert not any(m == "textual" or m.startswith("textual.") for m in mods)
+    assert not any(m.startswith(("noc_console.screens", "noc_console.widgets")) for m in mods)
+    assert "noc_console.app" not in mods
+
+
+def test_cli_module_import_is_light() -> None:
+    """Start-up is benchmarked: the CLI module itself must not import alembic or textual."""
+    mods = _modules_after("import noc_console.cli")
+    assert "alembic" not in mods
+    assert "textual" not in mods
