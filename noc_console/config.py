@@ -85,7 +85,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as err:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"cannot read config file {path}: {err}") from None
 
 
@@ -144,7 +144,9 @@ def load_settings(
     if not read_only and f"{ENV_PREFIX}READ_ONLY" in env:
         read_only = _env_bool(f"{ENV_PREFIX}READ_ONLY", env[f"{ENV_PREFIX}READ_ONLY"])
     elif not read_only:
-        read_only = bool(ui_cfg.get("read_only", False))
+        raw_ro = ui_cfg.get("read_only", False)
+        # bool("false") is True: a quoted value in the file must not flip the meaning.
+        read_only = raw_ro if isinstance(raw_ro, bool) else _env_bool("[ui] read_only", str(raw_ro))
 
     idle = _positive_int(
         "idle_lock_minutes",

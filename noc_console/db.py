@@ -27,7 +27,7 @@ def mask_url(url: str | URL) -> str:
     """The URL as it may be shown or logged: password replaced by ***."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except exc.ArgumentError:
+    except (exc.ArgumentError, ValueError):  # ValueError: a non-numeric port
         return "<invalid database URL>"
 
 
@@ -51,7 +51,7 @@ def parse_url(url: str | URL) -> URL:
     """Parse a database URL or raise DatabaseUnavailable with a readable reason."""
     try:
         return make_url(url)
-    except exc.ArgumentError as err:
+    except (exc.ArgumentError, ValueError) as err:  # ValueError: a non-numeric port
         raise DatabaseUnavailable(f"not a valid database URL: {mask_url(url)}") from err
 
 
@@ -157,7 +157,7 @@ def needs_password(err: BaseException) -> bool:
 def _has_password(url: str | URL) -> bool:
     try:
         return bool(make_url(url).password)
-    except exc.ArgumentError:
+    except (exc.ArgumentError, ValueError):
         return False
 
 
