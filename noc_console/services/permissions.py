@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
+from noc_console.i18n import N_, _
 from noc_console.models import Role
 from noc_console.services import audit
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
@@ -26,6 +27,16 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_OPERATORS = "manage_operators"
 
+
+PERMISSION_LABELS: dict[Permission, str] = {
+    Permission.LOOKUP: N_("look customers up"),
+    Permission.RESET_PASSWORD: N_("reset portal passwords"),
+    Permission.EDIT_ESCALATION: N_("edit escalation chains"),
+    Permission.VIEW_CONTRACTS: N_("see contracts"),
+    Permission.VIEW_CONTRACT_VALUES: N_("see contract values"),
+    Permission.VIEW_AUDIT: N_("read the audit log"),
+    Permission.MANAGE_OPERATORS: N_("manage operators"),
+}
 
 _ANALYST = frozenset({Permission.LOOKUP, Permission.RESET_PASSWORD, Permission.VIEW_CONTRACTS})
 _OPERATOR = _ANALYST | {Permission.EDIT_ESCALATION}
@@ -80,6 +91,9 @@ def require(
         )
     log.info("permission denied: %s %s (%s)", actor.label, permission.value, reason)
     if read_only_block:
-        raise PermissionDenied("this console is in read-only mode: changes are disabled")
-    action = permission.value.replace("_", " ")
-    raise PermissionDenied(f"the {actor.role.value} role may not {action}")
+        raise PermissionDenied(_("this console is in read-only mode: changes are disabled"))
+    raise PermissionDenied(
+        _("the {role} role may not do this ({permission})").format(
+            role=_(actor.role.value), permission=_(PERMISSION_LABELS[permission])
+        )
+    )
