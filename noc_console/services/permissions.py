@@ -28,6 +28,12 @@ class Permission(StrEnum):
     MANAGE_OPERATORS = "manage_operators"
 
 
+ROLE_LABELS: dict[Role, str] = {
+    Role.ANALYST: N_("analyst"),
+    Role.OPERATOR: N_("operator"),
+    Role.SUPERVISOR: N_("supervisor"),
+}
+
 PERMISSION_LABELS: dict[Permission, str] = {
     Permission.LOOKUP: N_("look customers up"),
     Permission.RESET_PASSWORD: N_("reset portal passwords"),
@@ -94,6 +100,6 @@ def require(
         raise PermissionDenied(_("this console is in read-only mode: changes are disabled"))
     raise PermissionDenied(
         _("the {role} role may not do this ({permission})").format(
-            role=_(actor.role.value), permission=_(PERMISSION_LABELS[permission])
+            role=_(ROLE_LABELS[actor.role]), permission=_(PERMISSION_LABELS[permission])
         )
     )
