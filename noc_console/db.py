@@ -92,6 +92,7 @@ def create_db_engine(
             raise DatabaseUnavailable(
                 f"unsupported database '{backend}' in {mask_url(parsed)} (use sqlite or postgresql)"
             )
+        event.listen(engine, "handle_error", _as_domain_error)
     except (ImportError, exc.NoSuchModuleError) as err:
         raise DatabaseUnavailable(
             f"database driver not installed for {mask_url(parsed)}: {err.__class__.__name__}"
@@ -99,6 +100,24 @@ def create_db_engine(
     except exc.ArgumentError as err:
         raise DatabaseUnavailable(f"invalid database URL {mask_url(parsed)}") from err
     return engine
+
+
+def _as_domain_error(context: Any) -> BaseException | None:
+    """Turn "the database is not answering" into DatabaseUnavailable, everywhere.
+
+    Every service call then fails with one typed, readable error (password
+    masked) instead of a driver exception, so the console can show its
+    "database unavailable" banner and the CLI its one line. Constraint
+    violations and programming errors pass through untouched. Pre-ping
+    failures are left alone: the pool handles them by reconnecting.
+    """
+    if getattr(context, "is_pre_ping", False):
+        return None
+    err = context.sqlalchemy_exception
+    if isinstance(err, exc.OperationalError | exc.InterfaceError) or context.is_disconnect:
+        url = context.engine.url if context.engine is not None else "database"
+        return DatabaseUnavailable(classify_error(err, url), needs_password=needs_password(err))
+    return None
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -140,6 +159,10 @@ def classify_error(err: BaseException, url: str | URL) -> str:
         return f"the server refused the password for {masked}"
     if "does not exist" in lower and "database" in lower:
         return f"database does not exist: {masked}"
+    if "statement timeout" in lower or "lock timeout" in lower or "canceling statement" in lower:
+        return f"the database did not answer in time ({masked}); try again"
+    if "database is locked" in lower:
+        return f"the database is busy ({masked}); try again"
     if "connection refused" in lower or "could not connect" in lower or "timeout" in lower:
         return f"cannot reach the database server at {masked}"
     if "unable to open database file" in lower:
@@ -166,6 +189,8 @@ def check_connection(engine: Engine) -> None:
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
+    except DatabaseUnavailable:
+        raise
     except (exc.OperationalError, exc.InterfaceError, exc.DBAPIError) as err:
         raise DatabaseUnavailable(
             classify_error(err, engine.url), needs_password=needs_password(err)
