@@ -41,20 +41,38 @@ def postgres_template() -> Iterator[PostgresTemplate | None]:
     tpl.close()
 
 
+def _template(
+    backend: str, sqlite: SQLiteTemplate, postgres: PostgresTemplate | None
+) -> SQLiteTemplate | PostgresTemplate:
+    if backend == "postgresql":
+        if postgres is None:
+            pytest.skip(f"{PG_ENV} not set (PostgreSQL tests run in CI)")
+        return postgres
+    return sqlite
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(
     request: pytest.FixtureRequest,
     sqlite_template: SQLiteTemplate,
     postgres_template: PostgresTemplate | None,
 ) -> Iterator[str]:
-    """A fresh, migrated, empty database; each data-layer test runs on both backends."""
-    if request.param == "postgresql":
-        if postgres_template is None:
-            pytest.skip(f"{PG_ENV} not set (PostgreSQL tests run in CI)")
-        tpl: SQLiteTemplate | PostgresTemplate = postgres_template
-    else:
-        tpl = sqlite_template
+    """A migrated, empty database; each data-layer test runs on both backends."""
+    tpl = _template(request.param, sqlite_template, postgres_template)
     url = tpl.new_url()
+    yield url
+    tpl.drop(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_db_url(
+    request: pytest.FixtureRequest,
+    sqlite_template: SQLiteTemplate,
+    postgres_template: PostgresTemplate | None,
+) -> Iterator[str]:
+    """A database of the test's own: for tests that alter the schema (drop an index...)."""
+    tpl = _template(request.param, sqlite_template, postgres_template)
+    url = tpl.fresh_url()
     yield url
     tpl.drop(url)
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, exc, select, text
 
 from noc_console import migrate
+from noc_console.db import create_db_engine
 from noc_console.models import Contract, Customer
 
 NOW = "2026-01-01 00:00:00"
@@ -66,13 +67,15 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
     assert migrate.differences(engine) == []
 
 
-def test_check_reports_a_missing_search_object(engine: Engine) -> None:
+def test_check_reports_a_missing_search_object(fresh_db_url: str) -> None:
+    engine = create_db_engine(fresh_db_url)
     _exec(
         engine,
         "DROP TRIGGER audit_events_no_delete"
         + (" ON audit_events" if engine.dialect.name == "postgresql" else ""),
     )
     assert "missing trigger: audit_events_no_delete" in migrate.differences(engine)
+    engine.dispose()
 
 
 def test_password_policy_has_its_one_row_with_nist_defaults(engine: Engine) -> None:

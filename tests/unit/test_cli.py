@@ -450,10 +450,10 @@ def test_upgrade_current_and_check_on_an_empty_sqlite_file(
     assert (result.code, result.out) == (0, f"ok: schema matches revision {head}\n")
 
 
-def test_check_names_a_dropped_index(run_cli: Callable[..., CliResult], db_url: str) -> None:
-    assert run_cli("db", "check", "--db", db_url).code == 0
-    execute(db_url, "DROP INDEX ix_contracts_totals")
-    result = run_cli("db", "check", "--db", db_url)
+def test_check_names_a_dropped_index(run_cli: Callable[..., CliResult], fresh_db_url: str) -> None:
+    assert run_cli("db", "check", "--db", fresh_db_url).code == 0
+    execute(fresh_db_url, "DROP INDEX ix_contracts_totals")
+    result = run_cli("db", "check", "--db", fresh_db_url)
     assert result.code == 1
     assert "ix_contracts_totals" in result.out
     assert "difference" in result.err
