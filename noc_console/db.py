@@ -66,7 +66,8 @@ def create_db_engine(
     if password and not parsed.password:
         parsed = parsed.set(password=password)
     backend = parsed.get_backend_name()
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a bound parameter can be a hash or a reset URL; never in error text or logs.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     try:
         if backend == "sqlite":
             if parsed.database and parsed.database != ":memory:":

@@ -121,6 +121,12 @@ class PasswordPolicy(Base):
             "min_length >= 8 AND max_length >= 64 AND max_length >= min_length", name="lengths"
         ),
         CheckConstraint(
+            "max_resets_per_hour >= 1 AND max_failed_logins >= 1 AND lockout_minutes >= 1"
+            " AND history_count >= 0 AND temp_password_ttl_hours >= 1"
+            " AND reset_token_ttl_minutes >= 1",
+            name="positive_limits",
+        ),
+        CheckConstraint(
             "escalation_min_delay_minutes >= 1 AND escalation_max_delay_minutes <= 1440"
             " AND escalation_min_delay_minutes <= escalation_max_delay_minutes",
             name="escalation_delays",

@@ -114,6 +114,10 @@ def upgrade() -> None:
         ),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.CheckConstraint(
+            "max_resets_per_hour >= 1 AND max_failed_logins >= 1 AND lockout_minutes >= 1 AND history_count >= 0 AND temp_password_ttl_hours >= 1 AND reset_token_ttl_minutes >= 1",
+            name=op.f("ck_password_policy_positive_limits"),
+        ),
+        sa.CheckConstraint(
             "escalation_min_delay_minutes >= 1 AND escalation_max_delay_minutes <= 1440 AND escalation_min_delay_minutes <= escalation_max_delay_minutes",
             name=op.f("ck_password_policy_escalation_delays"),
         ),
