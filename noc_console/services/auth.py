@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from noc_console.i18n import N_, _
 from noc_console.models import Operator, Role
 from noc_console.services import audit
 from noc_console.services.context import Principal, ServiceContext
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT_MINUTES = 15
-WRONG_CREDENTIALS = "wrong username or password"
+WRONG_CREDENTIALS = N_("wrong username or password")
 
 # Verified against when the username is unknown, so both paths cost one argon2 hash.
 _DUMMY_HASH: dict[int, str] = {}
@@ -54,12 +55,15 @@ def login(ctx: ServiceContext, username: str, password: str) -> Principal:
 
         if op is None:
             ctx.hasher.verify(_dummy_hash(ctx), password)
-            failure = failed("unknown_user", WRONG_CREDENTIALS)
+            failure = failed("unknown_user", _(WRONG_CREDENTIALS))
         elif not op.is_active:
-            failure = failed("inactive", "this operator account is disabled; ask a supervisor")
+            failure = failed("inactive", _("this operator account is disabled; ask a supervisor"))
         elif op.locked_until is not None and op.locked_until > now:
             failure = failed(
-                "locked", f"too many failed attempts; locked until {op.locked_until:%H:%M} UTC"
+                "locked",
+                _("too many failed attempts; locked until {time} UTC").format(
+                    time=f"{op.locked_until:%H:%M}"
+                ),
             )
         elif not ctx.hasher.verify(op.password_hash, password):
             op.failed_login_count += 1
@@ -68,11 +72,13 @@ def login(ctx: ServiceContext, username: str, password: str) -> Principal:
                 op.failed_login_count = 0
                 failure = failed(
                     "wrong_password",
-                    f"too many failed attempts; locked for {LOCKOUT_MINUTES} minutes",
+                    _("too many failed attempts; locked for {minutes} minutes").format(
+                        minutes=LOCKOUT_MINUTES
+                    ),
                     locked_minutes=LOCKOUT_MINUTES,
                 )
             else:
-                failure = failed("wrong_password", WRONG_CREDENTIALS)
+                failure = failed("wrong_password", _(WRONG_CREDENTIALS))
         else:
             op.failed_login_count = 0
             op.locked_until = None

@@ -99,7 +99,9 @@ def make_portal_user(
     return user
 
 
-def make_portal_session(s: Session, user: PortalUser, *, clock: Clock | None = None) -> PortalSession:
+def make_portal_session(
+    s: Session, user: PortalUser, *, clock: Clock | None = None
+) -> PortalSession:
     from datetime import timedelta
 
     now = (clock or FixedClock()).now()
@@ -137,7 +139,9 @@ def make_operator(
     )
     s.add(op)
     s.flush()
-    return Principal(operator_id=op.id, username=op.username, display_name=op.display_name, role=role)
+    return Principal(
+        operator_id=op.id, username=op.username, display_name=op.display_name, role=role
+    )
 
 
 def make_chain(
@@ -154,7 +158,10 @@ def make_chain(
         ("Beatriz Rocha", None, "beatriz@empresa.com.br", 60),
     ]  # fmt: skip
     chain = EscalationChain(
-        customer_id=customer.id, version=1, updated_at=(clock or FixedClock()).now(), updated_by="test"
+        customer_id=customer.id,
+        version=1,
+        updated_at=(clock or FixedClock()).now(),
+        updated_by="test",
     )
     for level, (name, phone, email, delay) in enumerate(levels, start=1):
         chain.contacts.append(

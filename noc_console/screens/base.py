@@ -1,0 +1,86 @@
+"""What every console screen shares: translated key bindings and re-labelling on a language switch.
+
+Binding descriptions are written as English msgids (``N_``) in ``BINDINGS``
+and translated per instance, so the footer and the help screen follow the
+language chosen at runtime. A language switch re-composes each screen
+(``relabel``): compose() reads the current language, and a screen that holds
+typed input keeps it through ``capture_state``/``restore_state``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from noc_console.i18n import N_, _
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Rebuild the node's bindings from its class BINDINGS, descriptions in the current language.
+
+    Textual keeps the class-level merge in ``_merged_bindings`` and a per-node copy in
+    ``_bindings``; only the copy is replaced, so the msgids stay available for the next switch.
+    Keys remapped by the app's keymap are applied later by Textual, by binding id.
+    """
+    merged = type(node)._merged_bindings
+    if merged is None:
+        return
+    translated: dict[str, list[Binding]] = {}
+    for key, bindings in merged.key_to_bindings.items():
+        translated[key] = [
+            replace(
+                binding,
+                description=_(binding.description) if binding.description else "",
+                tooltip=_(binding.tooltip) if binding.tooltip else "",
+            )
+            for binding in bindings
+        ]
+    node._bindings = BindingsMap.from_keys(translated)
+
+
+class NocScreen(Screen[None]):
+    """Base of the console's full screens."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.focus_next", N_("Next field"), show=False, id="screen.focus_next"),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            N_("Previous field"),
+            show=False,
+            id="screen.focus_previous",
+        ),
+        Binding(
+            "ctrl+c,super+c",
+            "screen.copy_text",
+            N_("Copy selected text"),
+            show=False,
+            id="screen.copy",
+        ),
+    ]
+
+    HELP_TITLE: ClassVar[str] = N_("Keys")
+    """Msgid of the title the help screen shows for this screen."""
+
+    def __init__(self, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        translate_bindings(self)
+
+    def capture_state(self) -> dict[str, Any]:
+        """What must survive a re-compose (typed text, choices); empty for display-only screens."""
+        return {}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Put back what capture_state saved, after a re-compose."""
+
+    async def relabel(self) -> None:
+        """Show this screen in the language just selected."""
+        translate_bindings(self)
+        state = self.capture_state()
+        await self.recompose()
+        self.restore_state(state)
+        self.refresh_bindings()
