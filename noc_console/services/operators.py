@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,9 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from noc_console.clock import Clock
+from noc_console.i18n import _
 from noc_console.models import Operator, Role
-from noc_console.services.errors import ConflictError, ValidationError
+from noc_console.services import audit
+from noc_console.services.context import Principal, ServiceContext
+from noc_console.services.errors import ConflictError, NotFound, ValidationError
 from noc_console.services.hashing import Hasher
+from noc_console.services.permissions import Permission, require
+
+log = logging.getLogger(__name__)
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 MIN_OPERATOR_PASSWORD = 12
@@ -45,12 +52,12 @@ def validate_new_operator(username: str, role: str, password: str) -> None:
     errors: dict[str, list[str]] = {}
     if not USERNAME_RE.match(username):
         errors["username"] = [
-            "use 2-64 lower-case letters, digits, '.', '_' or '-', starting with a letter"
+            _("use 2-64 lower-case letters, digits, '.', '_' or '-', starting with a letter")
         ]
     if role not in {r.value for r in Role}:
-        errors["role"] = ["role must be analyst, operator or supervisor"]
+        errors["role"] = [_("role must be analyst, operator or supervisor")]
     if len(password) < MIN_OPERATOR_PASSWORD:
-        errors["password"] = [f"use at least {MIN_OPERATOR_PASSWORD} characters"]
+        errors["password"] = [_("use at least {n} characters").format(n=MIN_OPERATOR_PASSWORD)]
     if errors:
         raise ValidationError(errors)
 
@@ -70,7 +77,7 @@ def create_operator(
     validate_new_operator(username, role, password)
     exists = session.scalar(select(func.count()).where(Operator.username == username))
     if exists:
-        raise ConflictError(f"operator '{username}' already exists")
+        raise ConflictError(_("operator '{username}' already exists").format(username=username))
     now = clock.now()
     op = Operator(
         username=username,
@@ -89,3 +96,69 @@ def create_operator(
 
 def list_operators(session: Session) -> list[OperatorInfo]:
     return [to_info(op) for op in session.scalars(select(Operator).order_by(Operator.username))]
+
+
+def add_operator(
+    ctx: ServiceContext,
+    actor: Principal,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+) -> OperatorInfo:
+    """A supervisor creates another operator from the console (audited)."""
+    require(ctx, actor, Permission.MANAGE_OPERATORS, subject=f"op:{username[:60]}")
+    with ctx.sessions.begin() as session:
+        info = create_operator(
+            session,
+            username=username,
+            display_name=display_name,
+            role=role,
+            password=password,
+            hasher=ctx.hasher,
+            clock=ctx.clock,
+        )
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            action="operator_created",
+            operator_id=actor.operator_id,
+            subject=f"op:{info.username}",
+            details={"role": info.role.value},
+        )
+    log.info("operator %s created %s (%s)", actor.username, info.username, info.role.value)
+    return info
+
+
+def set_operator_active(
+    ctx: ServiceContext, actor: Principal, operator_id: int, *, active: bool
+) -> OperatorInfo:
+    """Disable (or re-enable) an operator; disabling also clears any lock. Audited."""
+    require(ctx, actor, Permission.MANAGE_OPERATORS, subject=f"op_id:{operator_id}")
+    if operator_id == actor.operator_id and not active:
+        raise ValidationError({"operator": [_("you cannot disable your own account")]})
+    with ctx.sessions.begin() as session:
+        op = session.get(Operator, operator_id)
+        if op is None:
+            raise NotFound(_("no operator with this id"))
+        op.is_active = active
+        op.failed_login_count = 0
+        op.locked_until = None
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            action="operator_enabled" if active else "operator_disabled",
+            operator_id=actor.operator_id,
+            subject=f"op:{op.username}",
+        )
+        info = to_info(op)
+    log.info("operator %s set %s active=%s", actor.username, info.username, active)
+    return info
+
+
+def list_all(ctx: ServiceContext, actor: Principal) -> list[OperatorInfo]:
+    """The operator list for a supervisor's console screen."""
+    require(ctx, actor, Permission.MANAGE_OPERATORS)
+    with ctx.read_sessions() as session:
+        return list_operators(session)
