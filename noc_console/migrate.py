@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # Objects that exist only on one backend and that Alembic cannot compare:
-# SQLite FTS5 trigram tables (and their shadow tables) and PostgreSQL trigram indexes.
-SEARCH_OBJECT_PREFIXES = ("fts_", "trgm_")
+# SQLite FTS5 trigram tables (and their shadow tables), PostgreSQL trigram and prefix indexes.
+SEARCH_OBJECT_PREFIXES = ("fts_", "trgm_", "pfx_")
 
 
 def include_object(

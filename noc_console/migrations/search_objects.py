@@ -21,6 +21,12 @@ SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
     "contracts": ("number",),
 }
 
+# PostgreSQL-only prefix indexes (text_pattern_ops) on columns that already have a plain
+# unique index: on SQLite that unique index serves prefixes itself, so no twin there.
+POSTGRES_PREFIX_INDEXES: dict[str, tuple[str, str]] = {
+    "pfx_portal_users_login": ("portal_users", "login"),
+}
+
 APPEND_ONLY_MESSAGE = "audit_events is append-only"
 
 
@@ -60,6 +66,13 @@ def postgresql_search_ddl(table: str) -> list[str]:
     ]
 
 
+def postgresql_prefix_ddl() -> list[str]:
+    return [
+        f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column} text_pattern_ops)"
+        for name, (table, column) in POSTGRES_PREFIX_INDEXES.items()
+    ]
+
+
 def sqlite_audit_ddl() -> list[str]:
     return [
         f"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events"
@@ -91,6 +104,7 @@ def create_all(dialect: str) -> list[str]:
     if dialect == "postgresql":
         stmts = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
         stmts += [s for t in SEARCH_COLUMNS for s in postgresql_search_ddl(t)]
+        stmts += postgresql_prefix_ddl()
         return stmts + postgresql_audit_ddl()
     raise ValueError(f"unsupported dialect {dialect}")
 
@@ -104,6 +118,7 @@ def expected_objects(dialect: str) -> set[tuple[str, str]]:
     else:
         objs = {("extension", "pg_trgm")}
         objs |= {("index", trgm_index(t, c)) for t, cols in SEARCH_COLUMNS.items() for c in cols}
+        objs |= {("index", name) for name in POSTGRES_PREFIX_INDEXES}
         objs.add(("trigger", "audit_events_no_truncate"))
     objs |= {("trigger", "audit_events_no_update"), ("trigger", "audit_events_no_delete")}
     return objs

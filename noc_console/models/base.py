@@ -26,6 +26,9 @@ NAMING_CONVENTION = {
 
 CENT = Decimal("0.01")
 
+# Folded search columns: fold() can lengthen text (ligatures), so values are cut to fit.
+NORM_LENGTH = 200
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from noc_console.models.base import Base, BigIntPK, UTCDateTime, utcnow
+from noc_console.models.base import NORM_LENGTH, Base, BigIntPK, UTCDateTime, utcnow
 from noc_console.text import fold
 
 DEFAULT_TIMEZONE = "America/Sao_Paulo"
@@ -50,7 +50,10 @@ class Customer(Base):
 
 def customer_search_values(legal_name: str, trade_name: str | None) -> dict[str, str]:
     """Search columns for a customer; bulk loaders call this too."""
-    return {"name_norm": fold(legal_name), "trade_name_norm": fold(trade_name)}
+    return {
+        "name_norm": fold(legal_name)[:NORM_LENGTH],
+        "trade_name_norm": fold(trade_name)[:NORM_LENGTH],
+    }
 
 
 @event.listens_for(Customer, "before_insert")

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from noc_console.models.base import Base, BigIntPK, UTCDateTime, utcnow
+from noc_console.models.base import NORM_LENGTH, Base, BigIntPK, UTCDateTime, utcnow
 from noc_console.text import fold
 
 MAX_LEVEL = 3
@@ -42,6 +42,11 @@ class EscalationContact(Base):
         ),
         CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_channel"),
         Index(
+            "ix_escalation_contacts_name_norm",
+            "name_norm",
+            postgresql_ops={"name_norm": "text_pattern_ops"},
+        ),
+        Index(
             "ix_escalation_contacts_phone", "phone", postgresql_ops={"phone": "text_pattern_ops"}
         ),
         Index(
@@ -66,7 +71,7 @@ class EscalationContact(Base):
 
 
 def contact_search_values(name: str, email: str | None) -> dict[str, str | None]:
-    return {"name_norm": fold(name), "email_norm": fold(email) or None}
+    return {"name_norm": fold(name)[:NORM_LENGTH], "email_norm": fold(email)[:254] or None}
 
 
 @event.listens_for(EscalationContact, "before_insert")

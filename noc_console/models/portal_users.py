@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from noc_console.models.base import Base, BigIntPK, UTCDateTime, utcnow
+from noc_console.models.base import NORM_LENGTH, Base, BigIntPK, UTCDateTime, utcnow
 from noc_console.text import fold
 
 
@@ -63,7 +63,7 @@ class PortalUser(Base):
 
 def portal_user_search_values(full_name: str, email: str) -> dict[str, str]:
     """Search columns for a portal user; bulk loaders call this too."""
-    return {"name_norm": fold(full_name), "email_norm": fold(email)}
+    return {"name_norm": fold(full_name)[:NORM_LENGTH], "email_norm": fold(email)[:254]}
 
 
 @event.listens_for(PortalUser, "before_insert")

@@ -46,14 +46,13 @@ import json
 import logging
 import time
 import unicodedata
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, select, text
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session
 
 from noc_console.i18n import _
@@ -407,7 +406,10 @@ _CUSTOMER_COLUMNS = (
 )
 
 # Sources whose PostgreSQL btree is a text_pattern_ops index (prefix by ~>=~ / ~<~).
-_PATTERN_OPS = frozenset({MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CONTRACT_NUMBER})
+# PostgreSQL text_pattern_ops indexes (models + pfx_portal_users_login in search_objects).
+_PATTERN_OPS = frozenset(
+    {MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CONTRACT_NUMBER, MatchField.LOGIN}
+)
 
 
 # A row of the UNION carries up to this many (normalised, displayed) value pairs: an
@@ -424,10 +426,9 @@ class _Branch:
 class _QueryBuilder:
     """Builds the UNION ALL of per-source sub-queries for one term and one backend."""
 
-    def __init__(self, term: _Term, dialect: str, codepoint_collation: bool) -> None:
+    def __init__(self, term: _Term, dialect: str) -> None:
         self.term = term
         self.sqlite = dialect == "sqlite"
-        self.codepoint_collation = codepoint_collation
         self.params: dict[str, Any] = {}
         self.branches: list[_Branch] = []
 
@@ -480,22 +481,17 @@ class _QueryBuilder:
         lo = self._param(f"lo_{key}", value)
         hi_value = _digits_successor(value) if digits_only else _successor(value)
         col = source.norm
-        if self.sqlite or digits_only or (field is MatchField.LOGIN and self.codepoint_collation):
-            # SQLite compares BINARY (code points); digits order alike under any collation;
-            # a C / C.UTF-8 PostgreSQL database orders logins by code point too.
+        if self.sqlite or digits_only:
+            # SQLite compares BINARY (code points); digits order alike under any collation.
             ge, lt = ">=", "<"
             # Login and CNPJ are unique: the column alone orders them (PostgreSQL would
             # sort every match to add the id); SQLite's index carries the rowid anyway.
             order = f"{col}, {source.alias}.id" if self.sqlite and not source.ident else col
-        elif field in _PATTERN_OPS:
-            ge, lt, order = "~>=~", "~<~", f"{col} USING ~<~"
         else:
-            # Login on a PostgreSQL database with a linguistic collation: the unique
-            # btree cannot serve a code-point range; LIKE 'ab%' is served by the
-            # trigram index (see the report: a text_pattern_ops index is missing).
-            pfx = self._param(f"pfx_{key}", _escape_like(value) + "%")
-            self._select((source,), source.from_clause(), f"{col} LIKE {pfx}")
-            return
+            # PostgreSQL: every prefix column has a text_pattern_ops index, which orders by
+            # code point whatever the database collation; these operators use it.
+            assert field in _PATTERN_OPS, field
+            ge, lt, order = "~>=~", "~<~", f"{col} USING ~<~"
         if hi_value is None:
             n = self._param(f"n_{key}", len(value))
             left = f"substr({col}, 1, {n})" if self.sqlite else f"left({col}, {n})"
@@ -575,24 +571,6 @@ class _QueryBuilder:
             for i, branch in enumerate(self.branches)
         ]
         return "\nUNION ALL\n".join(parts), self.params
-
-
-# PostgreSQL: does the database order text by code point (C, POSIX, C.UTF-8)?
-_CODEPOINT_COLLATION: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
-
-
-def _codepoint_collation(session: Session, engine: Engine) -> bool:
-    if engine.dialect.name == "sqlite":
-        return True
-    known = _CODEPOINT_COLLATION.get(engine)
-    if known is None:
-        collate = session.scalar(
-            text("SELECT datcollate FROM pg_database WHERE datname = current_database()")
-        )
-        name = str(collate or "").lower()
-        known = name in ("c", "posix", "ucs_basic") or name.startswith("c.")
-        _CODEPOINT_COLLATION[engine] = known
-    return known
 
 
 # --------------------------------------------------------------------------- ranking
@@ -836,9 +814,7 @@ def search(
 
     started = time.perf_counter()
     with ctx.read_sessions() as session:
-        builder = _QueryBuilder(
-            parsed, ctx.engine.dialect.name, _codepoint_collation(session, ctx.engine)
-        )
+        builder = _QueryBuilder(parsed, ctx.engine.dialect.name)
         builder.build()
         sql, params = builder.statement(window)
         rows = session.execute(text(sql), params).all()

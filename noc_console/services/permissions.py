@@ -10,7 +10,7 @@ import logging
 from enum import StrEnum
 
 from noc_console.i18n import N_, _
-from noc_console.models import Role
+from noc_console.models import Customer, Role
 from noc_console.services import audit
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
 from noc_console.services.errors import PermissionDenied
@@ -85,15 +85,21 @@ def require(
         return
     read_only_block = ctx.read_only and permission in WRITE_PERMISSIONS
     reason = "read_only" if read_only_block else "role"
+    details: dict[str, object] = {"permission": permission.value, "role": actor.role.value}
+    details["why"] = reason
     with ctx.sessions.begin() as session:
+        # An id typed or forged by the caller may not exist: keep it in details, not as a key.
+        known = customer_id is not None and session.get(Customer, customer_id) is not None
+        if customer_id is not None and not known:
+            details["customer_id"] = customer_id
         audit.record(
             session,
             at=ctx.clock.now(),
             action="permission_denied",
             operator_id=actor.operator_id,
-            customer_id=customer_id,
+            customer_id=customer_id if known else None,
             subject=subject,
-            details={"permission": permission.value, "role": actor.role.value, "why": reason},
+            details=details,
         )
     log.info("permission denied: %s %s (%s)", actor.label, permission.value, reason)
     if read_only_block:

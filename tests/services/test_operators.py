@@ -80,3 +80,15 @@ def test_bad_input_duplicates_and_self_disable_are_refused(ctx: ServiceContext) 
     with pytest.raises(ValidationError):
         operators.set_operator_active(ctx, boss, boss.operator_id, active=False)
     assert _count(ctx, "operator_created") == 0
+
+
+def test_denial_for_an_unknown_customer_id_is_still_audited(ctx: ServiceContext) -> None:
+    from noc_console.services.permissions import Permission, require
+
+    with ctx.sessions.begin() as s:
+        who = make_operator(s, Role.ANALYST)
+    with pytest.raises(PermissionDenied):
+        require(ctx, who, Permission.EDIT_ESCALATION, customer_id=987654)
+    with ctx.sessions() as s:
+        row = s.scalars(select(AuditEvent).where(AuditEvent.action == "permission_denied")).one()
+    assert row.customer_id is None and row.details["customer_id"] == 987654

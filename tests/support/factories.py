@@ -42,6 +42,13 @@ CNPJS = [
 ]
 
 
+def cnpj_for(n: int) -> str:
+    """A valid CNPJ unique to n (check digits computed like the demo generator does)."""
+    from noc_console.demo import cnpj_with_check_digits
+
+    return cnpj_with_check_digits(f"{n:08d}0001")
+
+
 def make_customer(
     s: Session,
     legal_name: str = "Padaria São João Ltda",
@@ -55,7 +62,7 @@ def make_customer(
     customer = Customer(
         legal_name=legal_name,
         trade_name=trade_name,
-        cnpj=cnpj or CNPJS[n % len(CNPJS)],
+        cnpj=cnpj or cnpj_for(n),
         status=status,
         created_at=(clock or FixedClock()).now(),
     )
