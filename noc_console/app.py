@@ -12,6 +12,13 @@ Shape (imitating posting and harlequin):
   remaps them through ``App.set_keymap``.
 * Language: gettext via ``noc_console.i18n``; a switch re-composes the screens
   (see ``NocScreen.relabel``).
+* Idle lock: a timer compares ``monotonic()`` with the last key/click; the
+  ``LockScreen`` goes on top of everything and, while it is there, the app
+  refuses every action but help and quit, and holds back any screen a worker
+  tries to open or close underneath (``push_screen``/``pop_screen``).
+* Database outages: any screen posts ``DatabaseProblem``; the app puts a
+  banner on every screen, re-checks the connection in a worker every few
+  seconds and removes the banners by itself when the database answers.
 
 Nothing here imports SQLAlchemy, Alembic or the database driver at module
 level: they load inside the connect worker, after the first paint.
@@ -21,15 +28,19 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.message import Message
+from textual.screen import Screen
 from textual.theme import ThemeProvider
+from textual.timer import Timer
 
 from noc_console import i18n
 from noc_console.config import Settings
@@ -37,6 +48,7 @@ from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen, translate_bindings
 from noc_console.screens.commands import ConsoleCommands, PaletteCommand
 from noc_console.screens.help import HelpScreen
+from noc_console.screens.lock import LockScreen
 from noc_console.screens.login import LoginScreen
 from noc_console.screens.session import (
     DatabaseProblem,
@@ -45,6 +57,9 @@ from noc_console.screens.session import (
     DbState,
     DbUnavailable,
 )
+from noc_console.services.errors import DatabaseUnavailable
+from noc_console.widgets.banner import DbBanner
+from noc_console.widgets.session_bar import SessionView, session_view
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -52,7 +67,10 @@ if TYPE_CHECKING:
     from noc_console.clock import Clock
     from noc_console.services.context import Principal, ServiceContext
     from noc_console.services.hashing import Hasher
+    from noc_console.services.policy import PasswordPolicyDTO
     from noc_console.services.system import DatabaseInfo
+
+    PasswordGenerator = Callable[[PasswordPolicyDTO], str]
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +95,39 @@ class DatabaseFailed(Message):
         self.needs_password = needs_password
 
 
+class DatabaseAnswered(Message):
+    """The connection check after an outage succeeded."""
+
+
+class DatabaseStillDown(Message):
+    """The connection check failed; ``message`` is one line, password masked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+# While the lock screen is up, the only app actions that run (everything else is refused).
+_ALLOWED_WHILE_LOCKED = frozenset(
+    {"quit", "help", "help_quit", "focus_next", "focus_previous", "bell"}
+)
+
+
+def _nothing() -> AwaitComplete:
+    """An already-finished awaitable: what a held-back push or pop returns to its caller."""
+    done: AwaitComplete = AwaitComplete.nothing()  # type: ignore[no-untyped-call]
+    return done
+
+
 class NocApp(App[None]):
     """The NOC console. Build it with ``make_app``."""
+
+    IDLE_CHECK_SECONDS: ClassVar[float] = 1.0
+    """How often the idle lock looks at the time since the last key or click."""
+    DB_RETRY_SECONDS: ClassVar[float] = 3.0
+    """While the database is unavailable: how often the connection is tried again."""
+    HEALTH_CHECK_SECONDS: ClassVar[float] = 30.0
+    """While logged in: how often the app checks the database on its own."""
 
     COMMANDS: ClassVar[set[type[ConsoleCommands]]] = {ConsoleCommands}  # type: ignore[assignment]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -92,7 +141,8 @@ class NocApp(App[None]):
             priority=True,
             show=False,
         ),
-        Binding("ctrl+l", "lock", N_("Lock"), id="app.lock"),
+        # priority: locks from inside dialogs too (an operator may walk away from a wizard)
+        Binding("ctrl+l", "lock", N_("Lock"), id="app.lock", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
     ]
 
@@ -103,15 +153,29 @@ class NocApp(App[None]):
         clock: Clock | None = None,
         hasher: Hasher | None = None,
         db_password: str | None = None,
+        password_generator: PasswordGenerator | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.clock = clock
         self.hasher = hasher
+        self.password_generator = password_generator
+        """Makes temporary passwords in the reset wizard; None = the service's generator.
+        Tests and snapshots pass a fixed one."""
         self._db_password = db_password  # memory only: reused by reconnects, never written
         self.db_state: DbState = DbConnecting()
         self.principal: Principal | None = None
-        self.last_input_at = time.monotonic()
+        self.monotonic: Callable[[], float] = time.monotonic
+        """The idle lock's clock (a seam: tests move it instead of waiting minutes)."""
+        self.last_input_at = self.monotonic()
+        self.db_problem: str | None = None
+        """Why the database is unavailable (the banner shows it), or None when it answers."""
+        self._retry_timer: Timer | None = None
+        # Held back while locked, replayed on unlock: closes first (they were meant for
+        # screens already under the lock), then opens.
+        self._held_pops = 0
+        self._held_pushes: list[Callable[[], object]] = []
+        self._unlocking = False
         self._attempt = 0
         translate_bindings(self)
         self.set_keymap(dict(settings.keymap))
@@ -128,6 +192,9 @@ class NocApp(App[None]):
         # (login -> main -> login) always replace a pushed screen.
         self.push_screen(LoginScreen(self.db_state, read_only=self.settings.read_only))
         self.connect(self._db_password)
+        self.set_interval(self.IDLE_CHECK_SECONDS, self._check_idle, name="idle-lock")
+        self.set_interval(self.HEALTH_CHECK_SECONDS, self._health_check, name="db-health")
+        self.screen_change_signal.subscribe(self, self._screen_changed)
 
     def on_unmount(self) -> None:
         if isinstance(self.db_state, DbConnected):
@@ -216,14 +283,104 @@ class NocApp(App[None]):
             self._db_password = message.db_password
         self.connect(self._db_password)
 
+    # ------------------------------------------------------------------ database outage banner
+
     def notify_db_unavailable(self, message: str) -> None:
-        """Seam for issue 4's "database unavailable — retrying" banner; a toast for now."""
-        log.warning("database problem reported by a screen: %s", message)
-        self.notify(message, title=_("Database unavailable"), severity="error")
+        """Show the "database unavailable — retrying" banner on every screen and start retrying.
+
+        Called for every ``DatabaseProblem`` a screen posts and when the app's own
+        check fails; repeated reports only update the reason.
+        """
+        if self.db_problem is None:
+            log.warning("database unavailable: %s", message)
+        self.db_problem = message
+        self._sync_banners()
+        if self._retry_timer is None:
+            self._retry_timer = self.set_interval(
+                self.DB_RETRY_SECONDS, self._retry_database, name="db-retry"
+            )
 
     @on(DatabaseProblem)
     def _database_problem(self, message: DatabaseProblem) -> None:
         self.notify_db_unavailable(message.message)
+
+    def _retry_database(self) -> None:
+        state = self.db_state
+        if self.db_problem is None or not isinstance(state, DbConnected):
+            self._stop_retrying()
+            return
+        self._sync_banners()  # screens opened (or re-composed) since the last tick get theirs
+        self._db_check_worker(state.ctx)
+
+    def _health_check(self) -> None:
+        """The app's own periodic check: an outage shows even when nobody is typing."""
+        state = self.db_state
+        idle_ok = self.principal is not None and self.db_problem is None
+        if idle_ok and isinstance(state, DbConnected):
+            self._db_check_worker(state.ctx)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="db-check")
+    def _db_check_worker(self, ctx: ServiceContext) -> None:
+        from noc_console import db
+
+        try:
+            db.check_connection(ctx.engine)  # the pool's pre-ping reconnects when it is back
+        except DatabaseUnavailable as err:
+            self.post_message(DatabaseStillDown(str(err)))
+        except Exception as err:  # noqa: BLE001 - one line on screen, details by type in the log
+            log.error("database check failed: %s", type(err).__name__)
+            self.post_message(
+                DatabaseStillDown(
+                    _("unexpected error ({kind}); see the log file").format(kind=type(err).__name__)
+                )
+            )
+        else:
+            self.post_message(DatabaseAnswered())
+
+    @on(DatabaseStillDown)
+    def _database_still_down(self, message: DatabaseStillDown) -> None:
+        self.notify_db_unavailable(message.message)
+
+    @on(DatabaseAnswered)
+    def _database_answered(self, message: DatabaseAnswered) -> None:
+        if self.db_problem is None:
+            return
+        log.info("database available again")
+        self.db_problem = None
+        self._stop_retrying()
+        self._sync_banners()
+        self.notify(_("Database available again"), title=_("Database"))
+
+    def _stop_retrying(self) -> None:
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        self._sync_banner(screen)
+
+    def _sync_banners(self) -> None:
+        for screen in self.screen_stack:
+            self._sync_banner(screen)
+
+    def _sync_banner(self, screen: Screen[Any]) -> None:
+        """Put the banner on (or take it off) one screen; the login screen has its own status."""
+        wanted = self.db_problem is not None and not isinstance(screen, LoginScreen)
+        existing = list(screen.query(DbBanner))
+        if not wanted:
+            for banner in existing:
+                banner.remove()
+            return
+        assert self.db_problem is not None
+        if existing:
+            existing[0].show_reason(self.db_problem)
+            for extra in existing[1:]:
+                extra.remove()
+        elif screen.is_attached:
+            try:
+                screen.mount(DbBanner(self.db_problem))
+            except Exception as err:  # noqa: BLE001 - the next retry tick mounts it
+                log.debug("banner not mounted yet on %s: %s", type(screen).__name__, err)
 
     # ------------------------------------------------------------------ session
 
@@ -248,16 +405,35 @@ class NocApp(App[None]):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, NocScreen):
             await self.pop_screen()
 
-    async def action_lock(self) -> None:
-        """For now: log out to the login screen (issue 4 replaces it with a real lock screen)."""
+    def session_view(self) -> SessionView | None:
+        """What the session bar of any screen shows (``SessionBar()`` asks for it)."""
+        state = self.db_state
+        if not isinstance(state, DbConnected):
+            return None
+        if self.principal is None:
+            return SessionView(
+                database=state.info.label,
+                backend=state.info.backend_label,
+                is_demo=state.info.is_demo,
+                read_only=self.settings.read_only,
+            )
+        return session_view(self.principal, state.info, read_only=self.settings.read_only)
+
+    async def action_logout(self) -> None:
+        await self.log_out("logout")
+
+    async def log_out(self, reason: str) -> None:
+        """End the operator's session: audit it, close every screen, show the login screen."""
         principal = self.principal
         if principal is None:
             return
         self.principal = None
-        log.info("logout operator=%s reason=lock", principal.username)
+        self._held_pops = 0
+        self._held_pushes.clear()
+        log.info("logout operator=%s reason=%s", principal.username, reason)
         if isinstance(self.db_state, DbConnected):
-            self._record_logout(self.db_state.ctx, principal)
-        await self._close_modals()
+            self._record_logout(self.db_state.ctx, principal, reason)
+        await self._unwind()
         await self.switch_screen(
             LoginScreen(
                 self.db_state, username=principal.username, read_only=self.settings.read_only
@@ -265,19 +441,119 @@ class NocApp(App[None]):
         )
         self.refresh_bindings()
 
+    async def _unwind(self) -> None:
+        """Pop every screen above the first console screen (the lock included)."""
+        self._unlocking = True
+        try:
+            while len(self.screen_stack) > 2:
+                await self.pop_screen()
+        finally:
+            self._unlocking = False
+
     @work(thread=True, exit_on_error=False, group="audit")
-    def _record_logout(self, ctx: ServiceContext, principal: Principal) -> None:
+    def _record_logout(self, ctx: ServiceContext, principal: Principal, reason: str) -> None:
         from noc_console.services import system
-        from noc_console.services.errors import DatabaseUnavailable
 
         try:
-            system.record_logout(ctx, principal, reason="lock")
+            system.record_logout(ctx, principal, reason=reason)
         except DatabaseUnavailable as err:
             log.warning("logout of %s not audited: %s", principal.username, err)
+        except Exception as err:  # noqa: BLE001 - never a traceback for an audit row
+            log.error("logout of %s not audited: %s", principal.username, type(err).__name__)
+
+    # ------------------------------------------------------------------ idle lock
+
+    @property
+    def is_locked(self) -> bool:
+        return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
+
+    def action_lock(self) -> None:
+        self.lock()
+
+    def lock(self, *, idle_minutes: int | None = None) -> None:
+        """Hide everything behind the lock screen; the stack underneath stays as it is."""
+        state = self.db_state
+        principal = self.principal
+        if principal is None or self.is_locked or not isinstance(state, DbConnected):
+            return
+        log.info(
+            "lock operator=%s reason=%s", principal.username, "idle" if idle_minutes else "key"
+        )
+        self.clear_notifications()  # a toast may name a customer or a user
+        self.push_screen(LockScreen(state.ctx, principal, idle_minutes=idle_minutes))
+        self.refresh_bindings()
+
+    def _check_idle(self) -> None:
+        minutes = self.settings.idle_lock_minutes
+        if minutes <= 0 or self.principal is None or self.is_locked:
+            return
+        if self.monotonic() - self.last_input_at >= minutes * 60:
+            self.lock(idle_minutes=minutes)
+
+    @on(LockScreen.Unlocked)
+    async def _unlocked(self, message: LockScreen.Unlocked) -> None:
+        if not isinstance(self.screen, LockScreen):
+            return
+        log.info("unlock operator=%s", self._who())
+        self.note_activity()
+        self._unlocking = True
+        try:
+            await self.pop_screen()
+        finally:
+            self._unlocking = False
+        pops, self._held_pops = self._held_pops, 0
+        pushes, self._held_pushes = self._held_pushes, []
+        for _pop in range(pops):  # what workers closed or opened while the lock was up
+            if len(self.screen_stack) > 2:
+                await self.pop_screen()
+        for push in pushes:
+            push()
+        self.refresh_bindings()
+
+    @on(LockScreen.SwitchOperator)
+    async def _switch_operator(self, message: LockScreen.SwitchOperator) -> None:
+        await self.log_out(message.reason)
+        if message.reason == "unlock_failed":
+            self.notify(
+                _("Too many wrong passwords on the lock screen: you were logged out."),
+                severity="warning",
+            )
+
+    def push_screen(
+        self,
+        screen: Screen[Any] | str,
+        callback: Any = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> Any:
+        """While locked, a screen a worker opens waits for the unlock (it would cover the lock)."""
+        lock_help = isinstance(screen, HelpScreen) and isinstance(screen.source, LockScreen)
+        if (
+            self.is_locked
+            and not (isinstance(screen, LockScreen) or lock_help)
+            and not wait_for_dismiss
+            and mode is None
+        ):
+            log.info("holding %s back until the console is unlocked", type(screen).__name__)
+            self._held_pushes.append(partial(super().push_screen, screen, callback))
+            return _nothing()
+        if wait_for_dismiss:
+            return super().push_screen(screen, callback, True, mode=mode)
+        return super().push_screen(screen, callback, False, mode=mode)
+
+    def pop_screen(self) -> AwaitComplete:
+        """While locked, a screen closing itself underneath (a worker's dismiss) waits too:
+        Textual pops the top screen, which would be the lock."""
+        if isinstance(self.screen, LockScreen) and not self._unlocking:
+            log.info("holding a screen close back until the console is unlocked")
+            self._held_pops += 1
+            return _nothing()
+        return super().pop_screen()
 
     def note_activity(self) -> None:
-        """Seam for issue 4's idle lock: every key, click or scroll lands here."""
-        self.last_input_at = time.monotonic()
+        """Every key, click or scroll lands here (the idle lock measures from it)."""
+        self.last_input_at = self.monotonic()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(
@@ -297,7 +573,9 @@ class NocApp(App[None]):
     # ------------------------------------------------------------------ keys, help, palette
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "lock":
+        if self.is_locked:
+            return action in _ALLOWED_WHILE_LOCKED
+        if action in ("lock", "logout", "find_customer"):
             return self.principal is not None
         return True
 
@@ -308,21 +586,78 @@ class NocApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
+        if self.is_locked:
+            return
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
             )
 
     def action_change_theme(self) -> None:
+        if self.is_locked:
+            return
         self.push_screen(
             CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
         )
+
+    async def action_find_customer(self) -> None:
+        """Back to the lookup, search box focused, closing the screens above it.
+
+        Refused (with a message) when one of them is a dialog or holds unsaved
+        work: the palette must never drop a half-done reset or edit.
+        """
+        from noc_console.screens.main import LookupScreen
+
+        stack = self.screen_stack
+        home = next((i for i, screen in enumerate(stack) if isinstance(screen, LookupScreen)), None)
+        if home is None or self.is_locked:
+            return
+        lookup = stack[home]
+        above = stack[home + 1 :]
+        if any(not isinstance(s, NocScreen) or s.has_unsaved_changes() for s in above):
+            self.notify(
+                _("Finish or close the open window first (esc), then search again."),
+                severity="warning",
+            )
+            return
+        for _screen in above:
+            await self.pop_screen()
+        assert isinstance(lookup, LookupScreen)
+        lookup.focus_search()
+
+    def _may_read_audit(self) -> bool:
+        from noc_console.services.permissions import Permission, allowed
+
+        return self.principal is not None and allowed(self.principal.role, Permission.VIEW_AUDIT)
+
+    def action_open_audit_log(self) -> None:
+        """The whole audit log; the service refuses non-supervisors whatever opened it."""
+        from noc_console.screens.audit import AuditLogScreen
+
+        state = self.db_state
+        if self.principal is None or self.is_locked or not isinstance(state, DbConnected):
+            return
+        self.push_screen(AuditLogScreen(state.ctx, self.principal))
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
         """The app's own palette entries; screens add theirs with the same method."""
         yield PaletteCommand(
             "app.help", N_("Help: keys of this screen"), N_("List every key"), "app.help"
         )
+        if self.principal is not None:
+            yield PaletteCommand(
+                "app.find_customer",
+                N_("Find customer"),
+                N_("Go to the lookup and type a name, CNPJ, login, contract or phone"),
+                "app.find_customer",
+            )
+        if self.principal is not None and self._may_read_audit():
+            yield PaletteCommand(
+                "app.audit_log",
+                N_("Audit log"),
+                N_("Read the whole audit log (supervisors)"),
+                "app.open_audit_log",
+            )
         if i18n.current_language() != "en":
             yield PaletteCommand(
                 "app.language.en",
@@ -343,9 +678,15 @@ class NocApp(App[None]):
         if self.principal is not None:
             yield PaletteCommand(
                 "app.lock",
-                N_("Lock (log out)"),
-                N_("Go back to the login screen"),
+                N_("Lock"),
+                N_("Hide the screen until your password is typed again"),
                 "app.lock",
+            )
+            yield PaletteCommand(
+                "app.logout",
+                N_("Log out"),
+                N_("End your session and go back to the login screen"),
+                "app.logout",
             )
         yield PaletteCommand("app.quit", N_("Quit"), N_("Close the console"), "app.quit")
 
@@ -358,6 +699,7 @@ class NocApp(App[None]):
         for screen in list(self.screen_stack):
             if isinstance(screen, NocScreen):
                 await screen.relabel()
+        self._sync_banners()  # a re-compose drops the banner; it comes back translated
         self.refresh_bindings()
 
 
@@ -367,7 +709,14 @@ def make_app(
     clock: Clock | None = None,
     hasher: Hasher | None = None,
     db_password: str | None = None,
+    password_generator: PasswordGenerator | None = None,
 ) -> NocApp:
     """Build the console: language first (so the first screen is composed in it), then the app."""
     i18n.set_language(i18n.detect_language(settings.lang))
-    return NocApp(settings, clock=clock, hasher=hasher, db_password=db_password)
+    return NocApp(
+        settings,
+        clock=clock,
+        hasher=hasher,
+        db_password=db_password,
+        password_generator=password_generator,
+    )

@@ -70,6 +70,14 @@ class NocScreen(Screen[None]):
         super().__init__(name=name, id=id)
         translate_bindings(self)
 
+    def has_unsaved_changes(self) -> bool:
+        """True while leaving this screen would lose typed work (editors override it).
+
+        The app asks before it pops a screen on its own (the palette's "find
+        customer"), so an edit in progress is never dropped silently.
+        """
+        return False
+
     def capture_state(self) -> dict[str, Any]:
         """What must survive a re-compose (typed text, choices); empty for display-only screens."""
         return {}

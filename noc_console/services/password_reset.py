@@ -247,7 +247,7 @@ def reset_preview(ctx: ServiceContext, operator: Principal, user_id: int) -> Res
         return _build_preview(session, user, load_policy(session), now)
 
 
-def _validate(
+def validate_request(
     ticket_ref: str | None,
     reason: str | None,
     checks: IdentityChecks,
@@ -449,7 +449,7 @@ def reset(
     permissions.require(
         ctx, operator, Permission.RESET_PASSWORD, subject=f"portal_user_id:{user_id}"
     )
-    ticket, why, chosen = _validate(ticket_ref, reason, identity_checks, method)
+    ticket, why, chosen = validate_request(ticket_ref, reason, identity_checks, method)
     if chosen is ResetMethod.UNLOCK_ONLY:
         unlock = True  # unlocking is the whole point of this method
     now = ctx.clock.now()

@@ -2,11 +2,18 @@
 
 Markers are words (DEMO, READ-ONLY), not only colours, so they survive a
 monochrome terminal and a colour-blind reader.
+
+Every logged-in screen shows it. The simplest way is ``yield SessionBar()``
+in ``compose``: with no view the bar asks the app (``app.session_view()``)
+who is logged in and where, so a screen does not have to carry that around.
+``SessionBar(view)`` shows a given view (the login screen's database line,
+tests).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +21,11 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from noc_console.i18n import _
+from noc_console.widgets.literal import printable
+
+if TYPE_CHECKING:
+    from noc_console.services.context import Principal
+    from noc_console.services.system import DatabaseInfo
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,24 @@ class SessionView:
     read_only: bool
     operator: str | None = None
     role: str | None = None
+
+
+def session_view(principal: Principal, info: DatabaseInfo, *, read_only: bool) -> SessionView:
+    """The bar's view for a logged-in operator (role label in the current language)."""
+    # Imported here: this module loads with the login screen, before SQLAlchemy may load.
+    from noc_console.services.permissions import ROLE_LABELS
+
+    return SessionView(
+        database=info.label,
+        backend=info.backend_label,
+        is_demo=info.is_demo,
+        read_only=read_only,
+        operator=principal.display_name,
+        role=_(ROLE_LABELS[principal.role]),
+    )
+
+
+_UNKNOWN = SessionView(database="-", backend="-", is_demo=False, read_only=False)
 
 
 class SessionBar(Horizontal):
@@ -50,11 +80,18 @@ class SessionBar(Horizontal):
     }
     """
 
-    def __init__(self, view: SessionView, *, id: str | None = None) -> None:
+    def __init__(self, view: SessionView | None = None, *, id: str | None = "session-bar") -> None:
         super().__init__(id=id)
-        self.view = view
+        self._given = view
+        self.view = view or _UNKNOWN
 
     def compose(self) -> ComposeResult:
+        if self._given is None:
+            # The app knows the session; recomputed on every compose, so a language
+            # switch re-translates the role.
+            from_app = getattr(self.app, "session_view", None)
+            found = from_app() if callable(from_app) else None
+            self.view = found if isinstance(found, SessionView) else _UNKNOWN
         yield Static(self.who(), id="session-who")
         yield Static(
             markers(is_demo=self.view.is_demo, read_only=self.view.read_only),
@@ -66,12 +103,12 @@ class SessionBar(Horizontal):
         text = Text(no_wrap=True, overflow="ellipsis")
         if view.operator:
             text.append(_("Operator: "), style="dim")
-            text.append(view.operator, style="bold")
+            text.append(printable(view.operator), style="bold")
             if view.role:
                 text.append(f" ({view.role})")
             text.append("  │  ", style="dim")
         text.append(_("Database: "), style="dim")
-        text.append(view.database, style="bold")
+        text.append(printable(view.database), style="bold")
         text.append(f" ({view.backend})")
         return text
 

@@ -11,8 +11,9 @@ from rich.text import Text
 from sqlalchemy import func, select
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Input, Static
 from textual.widgets._footer import FooterKey
+from textual.widgets._toggle_button import ToggleButton
 from textual.worker import WorkerState
 
 from noc_console.app import NocApp, make_app
@@ -146,7 +147,7 @@ def screen_text(app: NocApp) -> str:
             continue
         if isinstance(widget, FooterKey):
             parts.append(f"{widget.key_display} {widget.description}")
-        elif isinstance(widget, Button | Checkbox):
+        elif isinstance(widget, Button | ToggleButton):
             parts.append(str(widget.label))
         elif isinstance(widget, Static):
             parts.append(_plain(widget.content))
@@ -166,3 +167,150 @@ def stable_copy(url: str, folder: Path, name: str = "portal.sqlite3") -> str:
     target = folder / name
     shutil.copyfile(source, target)
     return f"sqlite+pysqlite:///{target}"
+
+
+# --------------------------------------------------------------------------- lookup, customer, lock
+# (issue 4: navigation. Seeded data, DataTable text, debounce waits, key counting.)
+
+
+def build_console(
+    url: str,
+    *,
+    lang: str = "pt_BR",
+    password_generator: Any = None,
+    **overrides: Any,
+) -> NocApp:
+    """``build_app`` plus the app-level test seams (a fixed temporary-password generator)."""
+    return make_app(
+        settings_for(url, lang=lang, **overrides),
+        clock=FixedClock(),
+        hasher=HASHER,
+        password_generator=password_generator,
+    )
+
+
+def seed_world(url: str) -> dict[str, int]:
+    """Three customers reachable through different fields, and users in every state.
+
+    * Padaria São João Ltda ("Pão Quente", 11.222.333/0001-81, active): six portal
+      users (active, locked, temporary password, must change, expired, inactive),
+      a three-level chain, one active and one inactive contract (CT-2024-000123).
+    * Silva & Filhos Transportes Ltda (suspended): matches "silva" by its name.
+    * Rede Fibra Sul S.A. (closed): matches "silva" by an escalation contact.
+
+    Times are relative to FixedClock (2026-11-25 13:10 UTC = 10:10 in São Paulo).
+    """
+    from datetime import timedelta
+
+    from noc_console.models import PortalUser
+    from tests.support.factories import (
+        make_chain,
+        make_contract,
+        make_customer,
+        make_portal_user,
+    )
+
+    now = FixedClock().now()
+    engine = create_db_engine(url)
+    try:
+        with session_factory(engine).begin() as s:
+            padaria = make_customer(
+                s, "Padaria São João Ltda", trade_name="Pão Quente", cnpj="11222333000181"
+            )
+            users: dict[str, PortalUser] = {}
+            for login, name, level in (
+                ("joao.silva", "João da Silva", 1),
+                ("maria.souza", "Maria Souza", 2),
+                ("pedro.alves", "Pedro Alves", 2),
+                ("ana.costa", "Ana Costa", 3),
+                ("carla.dias", "Carla Dias", 3),
+                ("jose.inativo", "José Inativo", 3),
+            ):
+                users[login] = make_portal_user(
+                    s, padaria, full_name=name, login=login, preposto_level=level
+                )
+            users["maria.souza"].locked_until = now + timedelta(minutes=20)
+            users["maria.souza"].failed_login_count = 5
+            users["pedro.alves"].must_change_password = True
+            users["pedro.alves"].temp_password_expires_at = now + timedelta(hours=24)
+            users["ana.costa"].must_change_password = True
+            users["carla.dias"].must_change_password = True
+            users["carla.dias"].temp_password_expires_at = now - timedelta(hours=1)
+            users["jose.inativo"].is_active = False
+            make_chain(s, padaria)
+            make_contract(s, padaria, number="CT-2024-000123")
+            make_contract(s, padaria, number="CT-2019-000042", status="inactive")
+            silva = make_customer(
+                s,
+                "Silva & Filhos Transportes Ltda",
+                trade_name="Transportes Silva",
+                cnpj="11444777000161",
+                status="suspended",
+            )
+            rede = make_customer(
+                s, "Rede Fibra Sul S.A.", trade_name=None, cnpj="45723174000110", status="closed"
+            )
+            make_chain(s, rede, [("Marcos Silva", "+5551987654321", "marcos@fibrasul.com.br", 0)])
+            ids = {
+                "padaria": padaria.id,
+                "silva": silva.id,
+                "rede": rede.id,
+                **{login: user.id for login, user in users.items()},
+            }
+    finally:
+        engine.dispose()
+    return ids
+
+
+def table_rows(table: Any) -> list[str]:
+    """Each row of a DataTable as one line of plain text, cells separated by ' | '."""
+    rows: list[str] = []
+    for index in range(table.row_count):
+        cells = table.get_row_at(index)
+        rows.append(" | ".join(_plain(cell).rstrip("\n") for cell in cells))
+    return rows
+
+
+async def settle_lookup(pilot: Pilot[Any], timeout: float = 5.0) -> None:
+    """Wait for the lookup's debounce and query (and anything they started)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    await pilot.pause(0.3)
+    while time.monotonic() < deadline:
+        await settle(pilot)
+        if not getattr(pilot.app.screen, "searching", False):
+            break
+        await pilot.pause(0.05)
+    await settle(pilot)
+
+
+async def search_for(pilot: Pilot[Any], term: str, *, typed: bool = False) -> None:
+    """Put ``term`` in the lookup's search box (set, or typed key by key) and wait for results."""
+    box = pilot.app.screen.query_one("#search", Input)
+    box.focus()
+    if typed:
+        box.value = ""
+        await pilot.press(*term)
+    else:
+        box.value = term
+    await settle_lookup(pilot)
+
+
+class KeyCounter:
+    """Presses keys through the pilot and counts them; typed text is not counted."""
+
+    def __init__(self, pilot: Pilot[Any]) -> None:
+        self.pilot = pilot
+        self.count = 0
+
+    async def press(self, *keys: str) -> None:
+        self.count += len(keys)
+        await self.pilot.press(*keys)
+
+    async def type(self, text: str) -> None:
+        """Typed text goes into the focused field at once (it is not what is counted)."""
+        focused = self.pilot.app.focused
+        assert isinstance(focused, Input), "type into a text field"
+        focused.insert_text_at_cursor(text)
+        await self.pilot.pause()

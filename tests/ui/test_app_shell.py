@@ -12,6 +12,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Checkbox, Input
 
 from noc_console import i18n, secrets
+from noc_console.i18n import _
 from noc_console.screens.help import HelpScreen
 from noc_console.screens.login import LoginScreen
 from noc_console.screens.main import MainScreen
@@ -48,9 +49,9 @@ async def test_login_shows_operator_role_and_database(portal_url: str) -> None:
         assert "portal.sqlite3 (SQLite)" in bar
         assert "DEMO" not in bar
         assert "SOMENTE LEITURA" not in bar
-        text = screen_text(app)
-        assert "Consulta de clientes: em breve" in text
-        assert "ver valores de contratos" in text  # supervisor capability
+        # The home screen is the customer lookup, its search box ready for typing.
+        assert app.screen.query_one("#search", Input).has_focus
+        assert _("Find customer") in screen_text(app)
     assert count_audit(portal_url, "operator_login") == 1
 
 
@@ -198,10 +199,10 @@ async def test_help_lists_the_keys_of_the_current_screen(portal_url: str) -> Non
         await pilot.press("escape")
         assert isinstance(app.screen, LoginScreen)
         await log_in(pilot)
-        await pilot.press("question_mark")
+        await pilot.press("f1")  # the search box has focus: ? would be typed into it
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        assert "Tela principal" in text
+        assert _("Customer lookup") in text
         assert "Bloquear" in text and "^l" in text
         assert "? / f1" in text
         await pilot.press("escape")
@@ -232,8 +233,8 @@ async def test_palette_lists_commands_and_switches_language(portal_url: str) -> 
     app = build_app(portal_url, lang="pt_BR")
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot)
-        assert "Consulta de clientes: em breve" in screen_text(app)
-        assert "? Ajuda" in screen_text(app)
+        assert _("Find customer") in screen_text(app)
+        assert "f1 Ajuda" in screen_text(app)  # ? types into the focused search box
         await pilot.press("ctrl+p")
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
@@ -247,8 +248,8 @@ async def test_palette_lists_commands_and_switches_language(portal_url: str) -> 
         assert i18n.current_language() == "en"
         assert isinstance(app.screen, MainScreen)
         text = screen_text(app)
-        assert "Customer lookup: coming next" in text
-        assert "? Help" in text and "^l Lock" in text
+        assert "Find customer" in text
+        assert "f1 Help" in text and "^l Lock" in text
         assert "(supervisor)" in app.screen.query_one(SessionBar).plain
         await pilot.press("ctrl+p")
         await settle(pilot)
@@ -257,7 +258,8 @@ async def test_palette_lists_commands_and_switches_language(portal_url: str) -> 
         await pilot.press("enter")
         await settle(pilot)
         assert i18n.current_language() == "pt_BR"
-        assert "Consulta de clientes: em breve" in screen_text(app)
+        assert _("Find customer") in screen_text(app)
+        assert "f1 Ajuda" in screen_text(app)
 
 
 async def test_language_switch_on_login_keeps_what_was_typed(portal_url: str) -> None:
@@ -278,12 +280,13 @@ async def test_language_switch_on_login_keeps_what_was_typed(portal_url: str) ->
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_lock_goes_back_to_login_and_audits(portal_url: str) -> None:
+async def test_logout_goes_back_to_login_and_audits(portal_url: str) -> None:
+    """Log out (a palette command; ctrl+l now locks, see test_lock_and_banner.py)."""
     add_operator(portal_url)
     app = build_app(portal_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot)
-        await pilot.press("ctrl+l")
+        await app.run_action("app.logout")
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert app.principal is None
@@ -312,7 +315,7 @@ async def test_remember_me_stores_and_fills_the_password(
         account = secrets.operator_account("alice", state.info.masked_url)
         assert memory_keyring.store == {(secrets.SERVICE, account): PASSWORD}
         # Next time: the username is enough, the keyring fills the password.
-        await pilot.press("ctrl+l")
+        await app.run_action("app.logout")
         await settle(pilot)
         app.screen.query_one("#username", Input).focus()
         await pilot.press("enter")
@@ -350,7 +353,7 @@ async def test_logs_operator_actions_never_the_password(
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
             await app.run_action("app.set_language('pt_BR')")
-            await pilot.press("ctrl+l")
+            await app.run_action("app.logout")
             await settle(pilot)
     messages = [record.getMessage() for record in caplog.records]
     assert any("login operator=alice" in m for m in messages)

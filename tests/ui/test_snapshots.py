@@ -47,7 +47,7 @@ def test_help_screen_pt_br(snap_compare: SnapCompare, portal_url: str) -> None:
 
     async def help_on_main(pilot: Pilot[Any]) -> None:
         await log_in(pilot)
-        await pilot.press("question_mark")
+        await pilot.press("f1")  # the lookup's search box has focus: ? would be typed
         await settle(pilot)
 
     assert snap_compare(

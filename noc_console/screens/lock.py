@@ -1,0 +1,214 @@
+"""The idle lock: an opaque screen over everything, until the same operator types their password.
+
+The app pushes it on top of whatever was open (dialogs included) and pops it
+when the password is right, so the operator finds the console exactly as they
+left it. While it is up the app refuses every other action (see
+``NocApp.check_action``): this screen's own keys, help and quit are all that
+work. The password check (argon2 + an audit row, in the service) runs in a
+thread worker. "Switch operator" ends the session and goes to the login screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
+
+from noc_console.i18n import N_, _, format_time
+from noc_console.screens.base import NocScreen
+from noc_console.screens.session import DatabaseProblem
+from noc_console.services.errors import DatabaseUnavailable
+from noc_console.widgets.fields import Field
+from noc_console.widgets.literal import printable
+from noc_console.widgets.session_bar import SessionBar
+
+if TYPE_CHECKING:
+    from noc_console.services.context import Principal, ServiceContext
+
+log = logging.getLogger(__name__)
+
+MAX_UNLOCK_ATTEMPTS = 5
+"""Wrong passwords in a row before the lock gives up and logs the operator out.
+
+The login screen has the operator lockout; the lock screen must not be a way
+around it (each failure is audited by the service too).
+"""
+
+
+class LockScreen(NocScreen):
+    """Who is logged in, a password field, Unlock and Switch operator. Nothing else."""
+
+    CSS_PATH = "lock.tcss"
+    AUTO_FOCUS = "#lock-password"
+    HELP_TITLE = N_("Lock screen")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "switch_operator", N_("Switch operator"), id="lock.switch_operator"),
+    ]
+
+    class Unlocked(Message):
+        """The password was right: the app removes the lock."""
+
+    class SwitchOperator(Message):
+        """End this operator's session and show the login screen."""
+
+        def __init__(self, reason: str = "switch_operator") -> None:
+            super().__init__()
+            self.reason = reason
+
+    class Checked(Message):
+        def __init__(self, attempt: int, ok: bool, error: str = "") -> None:
+            super().__init__()
+            self.attempt = attempt
+            self.ok = ok
+            self.error = error
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        principal: Principal,
+        *,
+        locked_at: datetime | None = None,
+        idle_minutes: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.principal = principal
+        self.locked_at = locked_at or ctx.clock.now()
+        self.idle_minutes = idle_minutes
+        self._attempt = 0
+        self._failures = 0
+        self._busy = False
+        self._message = ""
+
+    def compose(self) -> ComposeResult:
+        yield SessionBar()
+        with Vertical(id="lock-panel"):
+            yield Static("🔒 " + _("Console locked"), id="lock-title")
+            yield Static(self._who(), id="lock-who")
+            yield Label(_("Password"), classes="field-label")
+            yield Field(password=True, placeholder=_("your password"), id="lock-password")
+            with Horizontal(id="lock-actions"):
+                yield Button(_("Unlock"), id="unlock", variant="primary")
+                yield Button(_("Switch operator"), id="switch-operator")
+                yield LoadingIndicator(id="lock-spinner")
+            yield Static(id="lock-message")
+        yield Footer()
+
+    def _who(self) -> Text:
+        text = Text()
+        text.append(_("Logged in: "), style="dim")
+        text.append(printable(self.principal.display_name), style="bold")
+        text.append(f" ({printable(self.principal.username)})")
+        text.append("\n")
+        when = format_time(self.locked_at)
+        if self.idle_minutes:
+            reason = _("Locked at {time} after {n} minutes without input.").format(
+                time=when, n=self.idle_minutes
+            )
+        else:
+            reason = _("Locked at {time}.").format(time=when)
+        text.append(reason, style="dim")
+        text.append("\n")
+        text.append(
+            _("Type your password to continue where you were, or switch operator."), style="dim"
+        )
+        return text
+
+    def on_mount(self) -> None:
+        self._render_state()
+
+    def _render_state(self) -> None:
+        self.query_one("#lock-spinner").display = self._busy
+        self.query_one("#unlock", Button).disabled = self._busy
+        self.query_one("#lock-password", Input).disabled = self._busy
+        message = self.query_one("#lock-message", Static)
+        message.update(Text(self._message))
+        message.display = bool(self._message)
+
+    # ------------------------------------------------------------------ unlock
+
+    @on(Input.Submitted, "#lock-password")
+    @on(Button.Pressed, "#unlock")
+    def submit(self) -> None:
+        if self._busy:
+            return
+        field = self.query_one("#lock-password", Input)
+        password = field.value
+        field.value = ""
+        if not password:
+            self._message = _("Enter your password.")
+            self._render_state()
+            field.focus()
+            return
+        self._attempt += 1
+        self._busy = True
+        self._message = ""
+        self._render_state()
+        self._check_worker(self._attempt, password)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
+    def _check_worker(self, attempt: int, password: str) -> None:
+        from noc_console.services import auth
+
+        try:
+            ok = auth.verify_password(self.ctx, self.principal, password)
+        except DatabaseUnavailable as err:
+            self.post_message(DatabaseProblem(str(err)))
+            self.post_message(
+                self.Checked(
+                    attempt,
+                    False,
+                    _("Cannot check the password: the database is unavailable. Try again."),
+                )
+            )
+        except Exception as err:  # noqa: BLE001 - one line on screen, the type in the log
+            log.error("unlock check failed: %s", type(err).__name__)
+            self.post_message(
+                self.Checked(
+                    attempt,
+                    False,
+                    _("unexpected error ({kind}); see the log file").format(
+                        kind=type(err).__name__
+                    ),
+                )
+            )
+        else:
+            self.post_message(self.Checked(attempt, ok))
+
+    @on(Checked)
+    def _checked(self, message: Checked) -> None:
+        if message.attempt != self._attempt:
+            return
+        self._busy = False
+        if message.ok:
+            self._message = ""
+            self._render_state()
+            self.post_message(self.Unlocked())
+            return
+        if message.error:  # not a wrong password: the check itself failed
+            self._message = message.error
+        else:
+            self._failures += 1
+            if self._failures >= MAX_UNLOCK_ATTEMPTS:
+                self.post_message(self.SwitchOperator("unlock_failed"))
+                return
+            left = MAX_UNLOCK_ATTEMPTS - self._failures
+            self._message = _("Wrong password. {n} attempts left before logging out.").format(
+                n=left
+            )
+        self._render_state()
+        self.query_one("#lock-password", Input).focus()
+
+    # ------------------------------------------------------------------ switch operator
+
+    @on(Button.Pressed, "#switch-operator")
+    def action_switch_operator(self) -> None:
+        self.post_message(self.SwitchOperator())

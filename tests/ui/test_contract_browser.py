@@ -1,0 +1,667 @@
+"""Contract browser with the pilot on a real SQLite database: values, filters, sorts, pages, CSV.
+
+Each test seeds its own contracts, opens the browser straight over the login
+screen (the customer screen that normally pushes it is tested on its own),
+then asserts both what the screen shows and what the database holds
+(rows, totals, audit events). For non-supervisors the key assertion is
+negative: no amount of the database appears anywhere on screen or in the CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.worker import WorkerCancelled
+
+from noc_console import i18n
+from noc_console.app import NocApp
+from noc_console.clock import FixedClock
+from noc_console.db import create_db_engine, session_factory
+from noc_console.models import AuditEvent, Contract
+from noc_console.screens.contracts import ContractBrowser, ContractQuery
+from noc_console.screens.session import DbConnected
+from noc_console.services import contracts as contracts_service
+from noc_console.services.context import Principal
+from noc_console.services.contracts import ContractSort
+from noc_console.services.errors import DatabaseUnavailable
+from noc_console.widgets.contract_table import ContractTable, ContractTotalsPanel
+from tests.support.factories import make_contract, make_customer, make_operator
+from tests.ui.helpers import SIZE, build_app, count_audit, screen_text
+from tests.ui.helpers import settle as settle_once
+
+TODAY = FixedClock().now().date()  # 2026-11-25
+NBSP = "\xa0"
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+@dataclass(frozen=True)
+class Seeded:
+    customer_id: int
+    customer_name: str
+    supervisor: Principal
+    analyst: Principal
+    operator: Principal
+
+
+CONTRACTS: list[dict[str, Any]] = [
+    # number, service, status, start, end, value, currency
+    dict(number="CT-A-001", service_name="Link Dedicado 500 Mbps", value="1234.56",
+         start=date(2025, 1, 10), end=TODAY + timedelta(days=10)),
+    dict(number="CT-A-002", service_name="Fibra Apagada", value="4321.00",
+         start=date(2024, 3, 1), end=TODAY + timedelta(days=45)),
+    dict(number="CT-A-003", service_name="Cloud Backup", value="99.90", currency="USD",
+         start=date(2025, 6, 1), end=TODAY + timedelta(days=80)),
+    dict(number="CT-A-004", service_name="Anti-DDoS", value="870.10",
+         start=date(2023, 2, 1), end=None),
+    dict(number="CT-I-005", service_name="Fibra Legada", value="555.55", status="inactive",
+         start=date(2022, 1, 1), end=TODAY + timedelta(days=5)),
+    dict(number="CT-I-006", service_name="Colocation [bold]rack[/]", value="10000.00",
+         status="inactive", start=date(2021, 5, 5), end=date(2024, 12, 31)),
+]  # fmt: skip
+
+
+def seed(url: str, contracts: list[dict[str, Any]] | None = None, *, many: int = 0) -> Seeded:
+    engine = create_db_engine(url)
+    try:
+        with session_factory(engine).begin() as s:
+            customer = make_customer(s, "Padaria São João Ltda")
+            other = make_customer(s, "Outra Empresa SA")
+            make_contract(s, other, number="CT-OTHER-1", value="777.77")  # never shown
+            for spec in CONTRACTS if contracts is None else contracts:
+                make_contract(s, customer, **spec)
+            for n in range(many):
+                make_contract(
+                    s,
+                    customer,
+                    number=f"CT-M-{n:05d}",
+                    service_name=f"Serviço {n % 7}",
+                    status="active" if n % 3 else "inactive",
+                    start=date(2024, 1, 1) + timedelta(days=n % 300),
+                    value=f"{100 + n}.{n % 100:02d}",
+                )
+            seeded = Seeded(
+                customer_id=customer.id,
+                customer_name=customer.legal_name,
+                supervisor=make_operator(s, "supervisor", username="sara"),
+                analyst=make_operator(s, "analyst", username="ana"),
+                operator=make_operator(s, "operator", username="otto"),
+            )
+    finally:
+        engine.dispose()
+    return seeded
+
+
+def db_contracts(url: str, customer_id: int) -> list[Contract]:
+    engine = create_db_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            rows = s.scalars(select(Contract).where(Contract.customer_id == customer_id)).all()
+            s.expunge_all()
+            return list(rows)
+    finally:
+        engine.dispose()
+
+
+def all_amounts(url: str) -> set[Decimal]:
+    """Every monthly value in the database and its annual value."""
+    engine = create_db_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            values = set(s.scalars(select(Contract.monthly_value)).all())
+    finally:
+        engine.dispose()
+    return values | {v * 12 for v in values}
+
+
+def amount_spellings(amount: Decimal) -> set[str]:
+    """Every way an amount could appear: raw, pt_BR and en grouping, with or without cents."""
+    raw = f"{amount:.2f}"
+    whole, cents = raw.split(".")
+    grouped = f"{int(whole):,}"
+    return {
+        raw,  # 1234.56
+        f"{grouped.replace(',', '.')},{cents}",  # 1.234,56
+        f"{grouped}.{cents}",  # 1,234.56
+        f"{whole},{cents}",  # 1234,56
+    }
+
+
+def audit_events(url: str, action: str) -> list[AuditEvent]:
+    engine = create_db_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            rows = s.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+            s.expunge_all()
+            return list(rows)
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- driving the screen
+
+
+async def open_browser(
+    pilot: Pilot[Any], seeded: Seeded, principal: Principal, export_dir: Path
+) -> ContractBrowser:
+    """Wait for the connection, then open the browser as ``principal`` would from a customer."""
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, NocApp)
+    state = app.db_state
+    assert isinstance(state, DbConnected)
+    app.principal = principal
+    screen = ContractBrowser(
+        state.ctx, principal, seeded.customer_id, seeded.customer_name, export_dir=export_dir
+    )
+    await app.push_screen(screen)
+    await settle(pilot)
+    return screen
+
+
+def table_of(screen: ContractBrowser) -> ContractTable:
+    return screen.query_one(ContractTable)
+
+
+def numbers(screen: ContractBrowser) -> list[str]:
+    table = table_of(screen)
+    return [table.get_row_at(i)[0].plain for i in range(table.row_count)]
+
+
+def column(screen: ContractBrowser, key: str) -> list[str]:
+    table = table_of(screen)
+    return [cell.plain for cell in table.get_column(key)]
+
+
+def rendered(app: NocApp) -> str:
+    """The screen exactly as drawn (what a person sees), as plain text."""
+    console = Console(
+        width=SIZE[0], height=SIZE[1], file=io.StringIO(), record=True, legacy_windows=False
+    )
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+def everything_on_screen(app: NocApp, screen: ContractBrowser) -> str:
+    """Widgets' words, every loaded row (visible or not), headers, totals, toasts, drawing."""
+    table = table_of(screen)
+    parts = [screen_text(app), rendered(app)]
+    parts += [col.label.plain for col in table.columns.values()]
+    for i in range(table.row_count):
+        parts += [cell.plain for cell in table.get_row_at(i)]
+    parts.append(str(screen.query_one(ContractTotalsPanel).content))
+    totals = ContractTotalsPanel.render_totals(screen.totals)
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(totals)
+    parts.append(console.export_text())
+    parts += [f"{n.title} {n.message}" for n in app._notifications]
+    return "\n".join(parts).replace(NBSP, " ")
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Like helpers.settle, but a worker cancelled by a newer one (exclusive) is not an error."""
+    for _ in range(10):
+        try:
+            await settle_once(pilot)
+        except WorkerCancelled:
+            continue
+        return
+
+
+async def wait_debounce(pilot: Pilot[Any]) -> None:
+    await pilot.pause(0.45)
+    await settle(pilot)
+
+
+@pytest.fixture
+def export_dir(tmp_path: Path) -> Path:
+    return tmp_path / "exports"
+
+
+# --------------------------------------------------------------------------- supervisor
+
+
+async def test_supervisor_sees_rows_values_and_totals_in_pt_br(
+    portal_url: str, export_dir: Path
+) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="pt_BR")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+        assert numbers(screen) == expected  # default: all statuses, by number ascending
+        assert "CT-OTHER-1" not in numbers(screen)
+        monthly = dict(zip(numbers(screen), column(screen, "monthly"), strict=True))
+        annual = dict(zip(numbers(screen), column(screen, "annual"), strict=True))
+        assert monthly["CT-A-001"] == f"R${NBSP}1.234,56"
+        assert annual["CT-A-001"] == f"R${NBSP}14.814,72"
+        assert monthly["CT-A-003"] == f"US${NBSP}99,90"
+        assert monthly["CT-I-006"] == f"R${NBSP}10.000,00"
+        status = dict(zip(numbers(screen), column(screen, "status"), strict=True))
+        assert status["CT-A-001"] == "● " + i18n._("active")
+        assert status["CT-I-005"] == "○ " + i18n._("inactive")
+        ends = dict(zip(numbers(screen), column(screen, "end"), strict=True))
+        assert ends["CT-A-004"] == i18n._("open-ended")
+        assert ends["CT-I-006"] == "31/12/2024"
+        # Markup in a stored name is shown as typed.
+        assert "Colocation [bold]rack[/]" in column(screen, "service")
+
+        # Totals = SQL sums of the database, per status and currency.
+        db = db_contracts(portal_url, seeded.customer_id)
+        sums: dict[tuple[str, str], Decimal] = {}
+        for c in db:
+            sums[(c.status, c.currency)] = sums.get((c.status, c.currency), Decimal(0)) + (
+                c.monthly_value
+            )
+        assert screen.totals is not None and screen.totals.values_visible
+        shown = {(line.status.value, line.currency): line.monthly for line in screen.totals.lines}
+        assert shown == sums
+        text = everything_on_screen(app, screen)
+        assert "R$ 6.425,66" in text  # active BRL monthly: 1234.56 + 4321.00 + 870.10
+        assert "R$ 77.107,92" in text  # ... and annual
+        assert "US$ 99,90" in text and "US$ 1.198,80" in text
+        assert "R$ 10.555,55" in text  # inactive BRL
+        assert i18n._("Contract values are restricted to supervisors") not in text
+        assert "Padaria São João Ltda" in text
+
+    viewed = audit_events(portal_url, "contract_values_viewed")
+    assert {e.details["view"] for e in viewed} == {"list", "totals"}
+    assert all(e.operator_id == seeded.supervisor.operator_id for e in viewed)
+    amounts = {s for a in all_amounts(portal_url) for s in amount_spellings(a)}
+    for event in viewed:
+        dumped = repr(event.details) + (event.subject or "") + (event.reason or "")
+        assert not any(spelling in dumped for spelling in amounts)
+
+
+async def test_money_in_english_uses_babel_en(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        monthly = dict(zip(numbers(screen), column(screen, "monthly"), strict=True))
+        assert monthly["CT-A-001"] == "R$1,234.56"
+        assert monthly["CT-A-003"] == "$99.90"
+        ends = dict(zip(numbers(screen), column(screen, "end"), strict=True))
+        assert ends["CT-A-004"] == "open-ended"
+        text = everything_on_screen(app, screen)
+        assert "R$6,425.66" in text and "$1,198.80" in text
+        assert "Sorted by: number ▲ ascending" in text
+
+
+async def test_status_filter_changes_rows_and_totals(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        db = db_contracts(portal_url, seeded.customer_id)
+        for key, status in (("1", "active"), ("2", "inactive"), ("3", "all")):
+            await pilot.press(key)
+            await settle(pilot)
+            wanted = sorted(c.number for c in db if status in ("all", c.status))
+            assert numbers(screen) == wanted, status
+            assert screen.totals is not None
+            assert sum(line.count for line in screen.totals.lines) == len(wanted)
+            statuses = {line.status.value for line in screen.totals.lines}
+            assert statuses == ({"active", "inactive"} if status == "all" else {status})
+            chooser = str(screen.query_one("#contracts-status").content)
+            label = {"active": "Active", "inactive": "Inactive", "all": "All"}[status]
+            assert f"◉ {label} ({key})" in chooser  # the chosen filter, marked
+            assert chooser.count("◉") == 1
+        # A click on a choice works too (mouse users).
+        chooser = str(screen.query_one("#contracts-status").content)
+        # (padding: one cell left, one line top)
+        await pilot.click("#contracts-status", offset=(chooser.index("Inactive") + 2, 1))
+        await settle(pilot)
+        assert screen.query_state.status == "inactive"
+        assert numbers(screen) == ["CT-I-005", "CT-I-006"]
+        text = everything_on_screen(app, screen)
+        assert "2 of 2 contracts loaded" in text
+        assert "R$10,555.55" in text and "R$6,425.66" not in text
+
+
+def _sort_key(sort: ContractSort, c: Contract) -> Any:
+    if sort is ContractSort.NUMBER:
+        return (c.number,)
+    if sort is ContractSort.SERVICE:
+        return (c.service_name, c.id)
+    if sort is ContractSort.START_DATE:
+        return (c.start_date, c.id)
+    if sort is ContractSort.END_DATE:  # open-ended last when ascending
+        return (c.end_date is None, c.end_date or date.min, c.id)
+    return (c.monthly_value, c.id)
+
+
+async def test_sort_by_each_key_and_reverse(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        db = db_contracts(portal_url, seeded.customer_id)
+        assert screen.sorts_offered() == tuple(ContractSort)  # value offered: values visible
+        seen = []
+        for _ in range(len(ContractSort)):
+            sort = screen.query_state.sort
+            seen.append(sort)
+            expected = [c.number for c in sorted(db, key=lambda c: _sort_key(sort, c))]
+            assert numbers(screen) == expected, sort
+            await pilot.press("r")
+            await settle(pilot)
+            assert screen.query_state.descending
+            assert numbers(screen) == expected[::-1], sort
+            info = everything_on_screen(app, screen)
+            assert "▼ descending" in info
+            header = next(
+                col.label.plain for col in table_of(screen).columns.values() if "▼" in col.label
+            )
+            assert header  # the sorted column carries the arrow
+            await pilot.press("r", "s")
+            await settle(pilot)
+        assert seen == list(ContractSort)
+        assert screen.query_state.sort is ContractSort.NUMBER  # the cycle wraps
+
+
+async def test_text_filter_is_debounced_and_literal(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        await pilot.press("slash")
+        field = screen.query_one("#contracts-text", Input)
+        assert field.has_focus
+        await pilot.press(*"fibra")
+        await wait_debounce(pilot)
+        assert numbers(screen) == ["CT-A-002", "CT-I-005"]
+        assert screen.totals is not None
+        assert sum(line.count for line in screen.totals.lines) == 2
+        # Markup characters are searched and shown literally.
+        field.value = "[bold]"
+        await wait_debounce(pilot)
+        assert column(screen, "service") == ["Colocation [bold]rack[/]"]
+        # A control character is refused by the service, in words, next to the field.
+        field.value = "x\x1b[2J"
+        await wait_debounce(pilot)
+        error = str(screen.query_one("#contracts-filter-error").content)
+        assert "control characters" in error
+        assert table_of(screen).row_count == 0
+        field.value = "x" * 100_000  # a pasted 100 KB line: refused in words
+        await wait_debounce(pilot)
+        assert "too long" in str(screen.query_one("#contracts-filter-error").content)
+        # enter applies at once and goes back to the list; esc there leaves the screen.
+        field.value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table_of(screen).has_focus
+        assert len(numbers(screen)) == len(CONTRACTS)
+        assert not screen.query_one("#contracts-filter-error").display
+        await pilot.press("slash", "escape")
+        assert table_of(screen).has_focus and app.screen is screen  # esc: field -> list
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is not screen  # esc: list -> back
+
+
+async def test_lazy_paging_loads_pages_only_as_needed(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url, [], many=450)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        table = table_of(screen)
+        assert table.row_count == 100  # one page, not the list
+        assert screen.next_cursor is not None
+        text = everything_on_screen(app, screen)
+        assert "100 of 450 contracts loaded" in text and "(more below)" in text
+        # Moving a few rows does not load anything.
+        await pilot.press("down", "down", "pagedown")
+        await settle(pilot)
+        assert table.row_count == 100
+        counts = []
+        for _ in range(6):
+            await pilot.press("ctrl+end")
+            await settle(pilot)
+            counts.append(table.row_count)
+        assert counts[:4] == [200, 300, 400, 450]
+        assert counts[-1] == 450 and screen.next_cursor is None
+        shown = numbers(screen)
+        assert len(shown) == len(set(shown)) == 450
+        assert shown == sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+        assert "450 of 450 contracts loaded" in everything_on_screen(app, screen)
+
+
+async def test_page_loads_never_overlap_and_stale_answers_are_dropped(
+    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(portal_url, [], many=250)
+    calls: list[str | None] = []
+    real = contracts_service.list_contracts
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("cursor"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(contracts_service, "list_contracts", counting)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        calls.clear()
+        screen.load_more()
+        screen.load_more()  # already loading: ignored
+        screen.load_more()
+        await settle(pilot)
+        assert len(calls) == 1
+        assert table_of(screen).row_count == 200
+        # An answer for an older list (another filter/sort) is ignored.
+        old_generation = screen.generation
+        page = real(
+            screen.ctx, seeded.supervisor, seeded.customer_id, status="inactive", page_size=5
+        )
+        await pilot.press("1")  # a new list starts
+        await settle(pilot)
+        before = numbers(screen)
+        screen.post_message(ContractBrowser.PageLoaded(old_generation, page, first=True))
+        await settle(pilot)
+        assert numbers(screen) == before
+        assert all(n not in before for n in (r.number for r in page.rows))
+        # Keys pressed faster than the database answers: the last list wins.
+        await pilot.press("2", "3", "1")
+        await settle(pilot)
+        assert screen.query_state == ContractQuery(status="active")
+        # ... even when the radio buttons' own messages arrive after the next key.
+        screen.action_status("inactive")
+        screen.action_status("all")
+        screen.action_status("active")
+        await settle(pilot)
+        assert screen.query_state == ContractQuery(status="active")
+        active = {
+            c.number for c in db_contracts(portal_url, seeded.customer_id) if c.status == "active"
+        }
+        assert set(numbers(screen)) <= active
+
+
+async def test_ending_soon_markers_in_words_and_symbol(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        marks = dict(zip(numbers(screen), column(screen, "ending"), strict=True))
+        assert marks == {
+            "CT-A-001": "⚠ 30 d",  # 10 days
+            "CT-A-002": "⚠ 60 d",  # 45 days
+            "CT-A-003": "⚠ 90 d",  # 80 days
+            "CT-A-004": "",  # open-ended
+            "CT-I-005": "",  # inactive: nothing to warn about
+            "CT-I-006": "",
+        }
+        headers = [col.label.plain for col in table_of(screen).columns.values()]
+        assert "Ends in" in headers
+
+
+async def test_csv_export_as_supervisor(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        await pilot.press("1")  # the export follows the list on screen
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert screen.last_export is not None
+        path = screen.last_export.path
+        assert path == export_dir / f"contracts-{seeded.customer_id}-20261125-101000.csv"
+        messages = [str(n.message) for n in app._notifications]
+        assert any(str(path) in m and "4 contracts exported" in m for m in messages)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = list(csv.DictReader(handle))
+        assert [r["number"] for r in records] == ["CT-A-001", "CT-A-002", "CT-A-003", "CT-A-004"]
+        assert records[0]["monthly_value"] == "1234.56"
+        assert records[0]["annual_value"] == "14814.72"
+        # Same second, same name: refused in words, nothing overwritten, no crash.
+        await pilot.press("x")
+        await settle(pilot)
+        assert any("already exists" in str(n.message) for n in app._notifications)
+    exported = audit_events(portal_url, "contracts_exported")
+    assert len(exported) == 1
+    assert exported[0].subject == path.name
+    assert exported[0].details["values_included"] is True
+    assert exported[0].details["rows"] == 4
+
+
+# --------------------------------------------------------------------------- non-supervisors
+
+
+@pytest.mark.parametrize("role", ["analyst", "operator"])
+async def test_non_supervisors_never_see_an_amount(
+    portal_url: str, export_dir: Path, role: str
+) -> None:
+    seeded = seed(portal_url)
+    principal = seeded.analyst if role == "analyst" else seeded.operator
+    amounts = {s for a in all_amounts(portal_url) for s in amount_spellings(a)}
+    app = build_app(portal_url, lang="pt_BR")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, principal, export_dir)
+        table = table_of(screen)
+        assert set(table.columns) == {"number", "service", "status", "start", "end", "ending"}
+        assert len(numbers(screen)) == len(CONTRACTS)  # contracts yes, values no
+
+        def check_no_amount() -> None:
+            text = everything_on_screen(app, screen)
+            leaked = sorted(s for s in amounts if s in text)
+            assert not leaked, leaked
+            assert i18n._("Contract values are restricted to supervisors") in text
+            assert "R$" not in text and "US$" not in text
+
+        check_no_amount()
+        # The value sort is not offered: the cycle goes number → service → start → end → number.
+        assert ContractSort.VALUE not in screen.sorts_offered()
+        seen = []
+        for _ in range(4):
+            await pilot.press("s")
+            await settle(pilot)
+            seen.append(screen.query_state.sort)
+        assert seen == [
+            ContractSort.SERVICE,
+            ContractSort.START_DATE,
+            ContractSort.END_DATE,
+            ContractSort.NUMBER,
+        ]
+        await pilot.press("2", "r")  # inactive, reversed: other rows, other totals
+        await settle(pilot)
+        check_no_amount()
+        await pilot.press("x")
+        await settle(pilot)
+        assert screen.last_export is not None
+        content = screen.last_export.path.read_text(encoding="utf-8-sig")
+        assert "monthly_value" not in content and "annual_value" not in content
+        assert not any(s in content for s in amounts)
+        assert any(i18n._("(values omitted)") in str(n.message) for n in app._notifications)
+        assert not any(s in everything_on_screen(app, screen) for s in amounts)
+    assert count_audit(portal_url, "contract_values_viewed") == 0
+    exported = audit_events(portal_url, "contracts_exported")
+    assert [e.details["values_included"] for e in exported] == [False]
+
+
+async def test_restriction_line_in_english(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.analyst, export_dir)
+        assert "Contract values are restricted to supervisors" in screen_text(app)
+        totals_text = everything_on_screen(app, screen)
+        assert "Monthly" not in totals_text and "Annual" not in totals_text
+
+
+# --------------------------------------------------------------------------- failures, language
+
+
+async def test_database_unavailable_is_said_and_recovers(
+    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(portal_url)
+    real = contracts_service.list_contracts
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise DatabaseUnavailable("database unavailable: connection refused")
+
+    monkeypatch.setattr(contracts_service, "list_contracts", down)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        text = screen_text(app)
+        assert "connection refused" in text and "ctrl+r" in text
+        assert "Traceback" not in text
+        assert "connection refused" in (app.db_problem or "")  # the app shows its banner
+        monkeypatch.setattr(contracts_service, "list_contracts", real)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert len(numbers(screen)) == len(CONTRACTS)
+        assert not screen.query_one("#contracts-message").display
+
+
+async def test_language_switch_keeps_the_list_without_a_new_query(
+    portal_url: str, export_dir: Path
+) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="pt_BR")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        before = count_audit(portal_url, "contract_values_viewed")
+        await app.action_set_language("en")
+        await settle(pilot)
+        assert len(numbers(screen)) == len(CONTRACTS)
+        monthly = dict(zip(numbers(screen), column(screen, "monthly"), strict=True))
+        assert monthly["CT-A-001"] == "R$1,234.56"
+        assert "Sorted by" in everything_on_screen(app, screen)
+        assert count_audit(portal_url, "contract_values_viewed") == before
+
+
+async def test_help_lists_the_browser_keys(portal_url: str, export_dir: Path) -> None:
+    seeded = seed(portal_url)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        await pilot.press("f1")
+        await settle(pilot)
+        text = screen_text(app)
+        for words in ("Export CSV", "Reverse", "Sort", "Only active", "Only inactive", "Back"):
+            assert words in text, words
+        ids = {b.id for _k, b in app.screen.source._bindings}  # type: ignore[attr-defined]
+        assert {
+            "contracts.filter_active",
+            "contracts.filter_inactive",
+            "contracts.filter_all",
+            "contracts.sort_next",
+            "contracts.sort_reverse",
+            "contracts.export",
+            "contracts.back",
+        } <= ids

@@ -1,0 +1,346 @@
+"""The customer lookup with the pilot on a real SQLite database: typing, stale answers, keys."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from noc_console.i18n import _
+from noc_console.screens import main as lookup_module
+from noc_console.screens.customer import CustomerScreen
+from noc_console.screens.main import LookupScreen, MainScreen
+from noc_console.services import customers
+from noc_console.widgets.results import ResultsTable
+from noc_console.widgets.user_table import UserTable
+from tests.support.factories import make_customer, make_portal_user
+from tests.ui.helpers import (
+    SIZE,
+    KeyCounter,
+    add_operator,
+    build_console,
+    count_audit,
+    log_in,
+    screen_text,
+    search_for,
+    settle,
+    settle_lookup,
+    table_rows,
+)
+
+
+@pytest.fixture
+def world(portal_url: str) -> dict[str, int]:
+    from tests.ui.helpers import seed_world
+
+    add_operator(portal_url)
+    return seed_world(portal_url)
+
+
+def _rows(app: Any) -> list[str]:
+    return table_rows(app.screen.query_one(ResultsTable))
+
+
+def test_main_screen_is_the_lookup() -> None:
+    assert MainScreen is LookupScreen
+
+
+async def test_typing_updates_results_after_the_debounce(
+    portal_url: str, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real_search = customers.search
+
+    def counting(*args: Any, **kw: Any) -> customers.SearchPage:
+        calls.append(args[2])
+        return real_search(*args, **kw)
+
+    monkeypatch.setattr(customers, "search", counting)
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        assert isinstance(app.screen, LookupScreen)
+        assert app.screen.query_one("#search", Input).has_focus
+        await pilot.press(*"silva")  # one key at a time, faster than the debounce
+        assert calls == []  # nothing asked while typing
+        assert app.screen.searching
+        await settle_lookup(pilot)
+        assert calls == ["silva"]  # one query for the whole burst
+        rows = _rows(app)
+        assert len(rows) == 3
+        # Ranked: a prefix of the name first, then substrings (by name).
+        assert rows[0].startswith("Silva & Filhos Transportes Ltda · Transportes Silva")
+        assert "11.444.777/0001-61" in rows[0]
+        assert "◐ suspended" in rows[0]
+        assert "legal name: Silva & Filhos Transportes Ltda" in rows[0]
+        assert rows[1].startswith("Padaria São João Ltda · Pão Quente")
+        assert "11.222.333/0001-81" in rows[1]
+        assert "● active" in rows[1]
+        assert "user login: joao.silva" in rows[1]
+        assert rows[2].startswith("Rede Fibra Sul S.A.")
+        assert "○ closed" in rows[2]
+        assert "escalation contact: Marcos Silva" in rows[2]
+        assert "3 customers" in screen_text(app)
+        # Narrowing the term runs one more query, after the debounce again.
+        await pilot.press("backspace")
+        await settle_lookup(pilot)
+        assert calls == ["silva", "silv"]
+    # Searches are not audited (one per keystroke would drown the log).
+    assert count_audit(portal_url, "customer_search") == 0
+
+
+async def test_other_reasons_contract_phone_and_cnpj(
+    portal_url: str, world: dict[str, int]
+) -> None:
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await search_for(pilot, "CT-2024-000123")
+        assert _rows(app) and "contract: CT-2024-000123" in _rows(app)[0]
+        await search_for(pilot, "(51) 98765-4321")
+        rows = _rows(app)
+        assert rows[0].startswith("Rede Fibra Sul S.A.")
+        assert "contact phone: (51) 98765-4321" in rows[0]
+        await search_for(pilot, "11222333000181")
+        assert "CNPJ: 11.222.333/0001-81" in _rows(app)[0]
+
+
+async def test_stale_answer_never_replaces_newer_results(
+    portal_url: str, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first (older) query answers after the second: the second's results stay."""
+    release = threading.Event()
+    finished = threading.Event()
+    real_search = customers.search
+    calls: list[str] = []
+
+    def slow_first(*args: Any, **kw: Any) -> customers.SearchPage:
+        calls.append(args[2])
+        page = real_search(*args, **kw)
+        if len(calls) == 1:
+            release.wait(10)
+            finished.set()
+        return page
+
+    monkeypatch.setattr(customers, "search", slow_first)
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        screen = app.screen
+        assert isinstance(screen, LookupScreen)
+        box = screen.query_one("#search", Input)
+        box.value = "padaria"
+        await pilot.pause(0.4)  # the debounce fires: query 1 runs (and hangs)
+        assert calls == ["padaria"]
+        box.value = "rede"
+        await pilot.pause(0.4)
+        for _ in range(40):  # query 2 answers while query 1 still hangs
+            if _rows(app):
+                break
+            await pilot.pause(0.05)
+        assert calls == ["padaria", "rede"]
+        assert [r.split(" | ")[0] for r in _rows(app)] == ["Rede Fibra Sul S.A."]
+        release.set()
+        assert finished.wait(5)
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert [r.split(" | ")[0] for r in _rows(app)] == ["Rede Fibra Sul S.A."]
+        assert box.value == "rede"
+
+
+async def test_slash_focuses_the_box_and_down_enter_opens(
+    portal_url: str, world: dict[str, int]
+) -> None:
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await search_for(pilot, "silva")
+        await pilot.press("down")  # from the box to the results
+        table = app.screen.query_one(ResultsTable)
+        assert table.has_focus
+        await pilot.press("down")
+        assert table.cursor_row == 1
+        await pilot.press("slash")  # back to the box from anywhere, term selected
+        box = app.screen.query_one("#search", Input)
+        assert box.has_focus
+        await pilot.press(*"rede")  # typing replaces the selected term
+        assert box.value == "rede"
+        await settle_lookup(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert app.screen.customer_id == world["rede"]
+
+
+async def test_enter_right_after_typing_opens_the_first_result(
+    portal_url: str, world: dict[str, int]
+) -> None:
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await pilot.press(*"padaria", "enter")  # before the debounce fired
+        await settle_lookup(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert app.screen.customer_id == world["padaria"]
+
+
+async def test_find_by_cnpj_and_open_its_users_in_at_most_3_keys(
+    portal_url: str, world: dict[str, int]
+) -> None:
+    """Acceptance: every key pressed after login is counted; typing the CNPJ is not."""
+    app = build_console(portal_url, lang="pt_BR")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        keys = KeyCounter(pilot)
+        await keys.type("11.222.333/0001-81")
+        await keys.press("enter")
+        await settle_lookup(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        users = app.screen.query_one(UserTable)
+        assert users.display and users.has_focus
+        rows = table_rows(users)
+        assert any("joao.silva" in row for row in rows)
+        assert len(rows) == 6
+        assert keys.count <= 3
+        assert keys.count == 1
+
+
+async def test_nothing_found_says_so_and_what_can_be_searched(
+    portal_url: str, world: dict[str, int]
+) -> None:
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await search_for(pilot, "zzzzzz")
+        empty = app.screen.query_one("#empty-message")
+        assert empty.display
+        assert not app.screen.query_one(ResultsTable).display
+        text = screen_text(app)
+        assert "No customer matches “zzzzzz”" in text
+        assert "You can search by:" in text
+        assert "contract number" in text and "CNPJ" in text
+        await pilot.press("enter")  # nothing to open: stays
+        assert isinstance(app.screen, LookupScreen)
+        await search_for(pilot, "zz")
+        assert "Terms shorter than 3 characters" in screen_text(app)
+        await search_for(pilot, "")  # an empty box: the guide, without "no match"
+        assert app.screen.query_one("#empty-message").display
+        text = screen_text(app)
+        assert "Type to search" in text and "You can search by:" in text
+        assert "No customer matches" not in text
+
+
+async def test_pages_load_at_the_end_and_with_a_key(
+    portal_url: str, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from noc_console.db import create_db_engine, session_factory
+
+    monkeypatch.setattr(lookup_module, "PAGE_SIZE", 2)
+    engine = create_db_engine(portal_url)
+    with session_factory(engine).begin() as s:
+        for i, cnpj in enumerate(("33000167000101", "60701190000104", "00000000000191")):
+            make_customer(s, f"Padaria Filial {i + 1} Ltda", trade_name=None, cnpj=cnpj)
+    engine.dispose()
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await search_for(pilot, "padaria")  # 4 customers, 2 per page
+        assert len(_rows(app)) == 2
+        assert "more below" in screen_text(app)
+        await pilot.press("ctrl+n")  # the key
+        await settle_lookup(pilot)
+        assert len(_rows(app)) == 4
+        assert "more below" not in screen_text(app)
+        names = [row.split(" | ")[0] for row in _rows(app)]
+        assert len(set(names)) == 4
+        # Now with the cursor: reaching the last row loads the next page.
+        monkeypatch.setattr(lookup_module, "PAGE_SIZE", 1)
+        await search_for(pilot, "filial")
+        assert len(_rows(app)) == 1
+        await pilot.press("down")  # focus the results: the cursor is on the last row
+        await settle_lookup(pilot)
+        assert len(_rows(app)) == 2
+        await pilot.press("down")  # the new last row
+        await settle_lookup(pilot)
+        assert len(_rows(app)) == 3
+        assert app.screen.query_one(ResultsTable).cursor_row == 1
+        assert {row.split(" | ")[0] for row in _rows(app)} == {
+            "Padaria Filial 1 Ltda",
+            "Padaria Filial 2 Ltda",
+            "Padaria Filial 3 Ltda",
+        }
+
+
+async def test_validation_errors_shown_under_the_box(
+    portal_url: str, world: dict[str, int]
+) -> None:
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await search_for(pilot, "silva")
+        await search_for(pilot, "x" * 201)
+        error = app.screen.query_one("#search-error")
+        assert error.display
+        assert "too long (at most 200 characters)" in screen_text(app)
+        assert not app.screen.query_one(ResultsTable).display
+        await search_for(pilot, "evil\x1b[2J")
+        assert "contains control characters" in screen_text(app)
+        assert "Traceback" not in screen_text(app)
+        await search_for(pilot, "silva")
+        assert not app.screen.query_one("#search-error").display
+        assert len(_rows(app)) == 3
+
+
+async def test_hostile_names_are_shown_literally(portal_url: str) -> None:
+    from noc_console.db import create_db_engine, session_factory
+
+    add_operator(portal_url)
+    engine = create_db_engine(portal_url)
+    with session_factory(engine).begin() as s:
+        evil = make_customer(
+            s,
+            "[bold red]Evil[/] Ltda \x1b[2J",
+            trade_name="[link=x]T[/link]",
+            cnpj="07526557000100",
+        )
+        make_portal_user(s, evil, full_name="[b]Eve[/b]", login="eve.evil")
+    engine.dispose()
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await search_for(pilot, "evil")
+        rows = _rows(app)
+        assert rows[0].startswith("[bold red]Evil[/] Ltda ␛[2J · [link=x]T[/link]")
+        assert "\x1b" not in "".join(rows)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        header = screen_text(app)
+        assert "[bold red]Evil[/] Ltda ␛[2J" in header
+        assert "[b]Eve[/b]" in table_rows(app.screen.query_one(UserTable))[0]
+
+
+async def test_language_switch_keeps_term_results_and_cursor(
+    portal_url: str, world: dict[str, int]
+) -> None:
+    app = build_console(portal_url, lang="pt_BR")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        await search_for(pilot, "silva")
+        await pilot.press("down", "down")
+        assert "◐ " + _("suspended") in _rows(app)[0]
+        await app.run_action("app.set_language('en')")
+        await settle_lookup(pilot)
+        screen = app.screen
+        assert isinstance(screen, LookupScreen)
+        assert screen.query_one("#search", Input).value == "silva"
+        rows = _rows(app)
+        assert len(rows) == 3 and "◐ suspended" in rows[0]
+        assert "user login: joao.silva" in rows[1]
+        assert screen.query_one(ResultsTable).cursor_row == 1
+        assert screen.query_one(ResultsTable).has_focus
+        labels = [str(c.label) for c in screen.query_one(ResultsTable).columns.values()]
+        assert "Why it matched" in labels
+        assert "Find customer" in screen_text(app)
