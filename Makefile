@@ -35,6 +35,9 @@ lint: $(TSTAMP)
 contract: $(TSTAMP)
 	$(BIN)/lint-imports
 
+# -n auto: one worker per core; each worker gets its own databases (see tests/conftest.py).
+PYTEST_ARGS ?= -n auto
+
 pytest: $(TSTAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
