@@ -276,6 +276,8 @@ def cmd_open(run: Run) -> int:
             raise CliError(_incomplete_demo(settings.paths.embedded_db))
         if state == "new":
             _create_embedded_demo(settings)
+        else:
+            _upgrade_embedded_if_behind(settings)
     password = None if settings.is_embedded else _stored_password(settings.database_url)
     run.remember(password)
     return _launch(settings, db_password=password)
@@ -324,6 +326,38 @@ def embedded_state(path: Path) -> EmbeddedState:
     if marker is not None:
         return "ready"
     return "new" if customer is None else "incomplete"
+
+
+def _upgrade_embedded_if_behind(settings: Settings) -> None:
+    """The embedded demo database is ours: bring it to the code's schema by itself.
+
+    Revisions are numbered (0001_, 0002_, ...), so the newest file name is the head;
+    reading it and the database's revision with sqlite3 keeps Alembic out of the
+    normal start. A database given by URL is never migrated without `db upgrade`.
+    """
+    import sqlite3
+
+    from noc_console.migrate import MIGRATIONS_DIR
+
+    files = sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    head = files[-1].split("_", 1)[0] if files else None
+    conn = sqlite3.connect(f"{settings.paths.embedded_db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        row = None
+    finally:
+        conn.close()
+    if head is None or (row is not None and row[0] == head):
+        return
+    from noc_console import db, migrate
+
+    print("Updating the demo database to the new schema", file=sys.stderr)
+    engine = db.create_db_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def _incomplete_demo(path: Path) -> str:

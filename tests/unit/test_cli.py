@@ -1118,3 +1118,26 @@ def test_progress_bar_is_silent_in_a_pipe(capsys: pytest.CaptureFixture[str]) ->
     with cli._progress_bar() as progress:
         progress("customers", 1, 3)
     assert capsys.readouterr() == ("", "")
+
+
+def test_embedded_demo_database_is_upgraded_on_open(
+    run_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An embedded demo database from an older release is migrated by itself on start."""
+    from noc_console import cli, db, migrate
+    from noc_console.config import load_settings
+
+    launched: list[str] = []
+    monkeypatch.setattr(cli, "_launch", lambda settings, db_password: launched.append("x") or 0)
+    assert run_cli("--demo").code == 0  # first run: created and seeded
+    url = load_settings(demo=True).database_url
+    engine = db.create_db_engine(url)
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.downgrade(migrate._config(conn), "0001")
+    assert migrate.current_revision(engine) == "0001"
+    assert run_cli("--demo").code == 0
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+    assert launched == ["x", "x"]
