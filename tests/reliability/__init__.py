@@ -1,0 +1,1 @@
+"""Reliability and security guarantees of issue 6, proven on SQLite and PostgreSQL."""
