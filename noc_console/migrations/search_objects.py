@@ -82,6 +82,15 @@ def sqlite_audit_ddl() -> list[str]:
     ]
 
 
+def sqlite_audit_replace_ddl() -> list[str]:
+    """INSERT OR REPLACE deletes the old row without firing DELETE triggers: refuse it."""
+    return [
+        "CREATE TRIGGER audit_events_no_replace BEFORE INSERT ON audit_events"
+        " WHEN EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id)"
+        f" BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+    ]
+
+
 def postgresql_audit_ddl() -> list[str]:
     return [
         "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger"
@@ -115,6 +124,7 @@ def expected_objects(dialect: str) -> set[tuple[str, str]]:
         objs |= {
             ("trigger", f"{fts_table(t)}_{s}") for t in SEARCH_COLUMNS for s in ("ai", "ad", "au")
         }
+        objs.add(("trigger", "audit_events_no_replace"))  # migration 0003
     else:
         objs = {("extension", "pg_trgm")}
         objs |= {("index", trgm_index(t, c)) for t, cols in SEARCH_COLUMNS.items() for c in cols}

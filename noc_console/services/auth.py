@@ -7,6 +7,7 @@ so the login form does not reveal which operators exist.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -34,10 +35,28 @@ def _dummy_hash(ctx: ServiceContext) -> str:
     return _DUMMY_HASH[key]
 
 
+def _usable(value: str) -> bool:
+    return len(value) <= 1024 and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
+
+
 def login(ctx: ServiceContext, username: str, password: str) -> Principal:
     """Return the principal or raise AuthenticationFailed with a message for the form."""
     username = username.strip().lower()[:64]
     now = ctx.clock.now()
+    if not _usable(username) or not _usable(password):
+        # NUL, escapes or a lone surrogate: no operator has such a name or password, and
+        # the database / argon2 would refuse them with errors of their own. Still audited.
+        shown = "".join(ch for ch in username if _usable(ch))[:60]
+        with ctx.sessions.begin() as session:
+            audit.record(
+                session,
+                at=now,
+                action="operator_login_failed",
+                subject=f"op:{shown}",
+                details={"why": "unusable_input"},
+            )
+        log.info("login failed: unusable input")
+        raise AuthenticationFailed(_(WRONG_CREDENTIALS))
     with ctx.sessions.begin() as session:
         op = session.scalars(select(Operator).where(Operator.username == username)).one_or_none()
 

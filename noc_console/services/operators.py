@@ -158,7 +158,7 @@ def set_operator_active(
 
 
 def list_all(ctx: ServiceContext, actor: Principal) -> list[OperatorInfo]:
-    """The operator list for a supervisor's console screen."""
-    require(ctx, actor, Permission.MANAGE_OPERATORS)
+    """The operator list for a supervisor's console screen (a read: allowed when read-only)."""
+    require(ctx, actor, Permission.VIEW_OPERATORS)
     with ctx.read_sessions() as session:
         return list_operators(session)

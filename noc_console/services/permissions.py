@@ -26,6 +26,7 @@ class Permission(StrEnum):
     VIEW_CONTRACT_VALUES = "view_contract_values"
     VIEW_AUDIT = "view_audit"
     MANAGE_OPERATORS = "manage_operators"
+    VIEW_OPERATORS = "view_operators"
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -42,6 +43,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.VIEW_CONTRACT_VALUES: N_("see contract values"),
     Permission.VIEW_AUDIT: N_("read the audit log"),
     Permission.MANAGE_OPERATORS: N_("manage operators"),
+    Permission.VIEW_OPERATORS: N_("list operators"),
 }
 
 _ANALYST = frozenset({Permission.LOOKUP, Permission.RESET_PASSWORD, Permission.VIEW_CONTRACTS})

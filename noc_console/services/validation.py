@@ -71,8 +71,11 @@ def clean_text(value: str | None, max_length: int = 200) -> str:
     """Trim, refuse control characters (escape sequences, NUL) and over-long input."""
     if value is None:
         return ""
+    if len(value) > max_length * 4:  # refuse a huge paste before scanning it
+        raise ValueError(_("too long (at most {n} characters)").format(n=max_length))
     text = value.strip()
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
+        # Cs: a lone surrogate cannot be stored or hashed; Cc: NUL, escapes, line breaks.
         raise ValueError(_("contains control characters"))
     if len(text) > max_length:
         raise ValueError(_("too long (at most {n} characters)").format(n=max_length))

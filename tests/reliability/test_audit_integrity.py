@@ -120,20 +120,6 @@ def test_insert_or_replace_cannot_overwrite_an_event(
 ) -> None:
     if rctx.engine.dialect.name != "sqlite":
         pytest.skip("INSERT OR REPLACE is SQLite's")
-    request.applymarker(
-        pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "BUG (SQLite): INSERT OR REPLACE INTO audit_events with an existing id"
-                " silently replaces the event. REPLACE deletes the conflicting row without"
-                " firing DELETE triggers (they fire only with PRAGMA recursive_triggers),"
-                " so audit_events_no_delete never runs. Fix in migrations/search_objects"
-                " .sqlite_audit_ddl (and a migration): a BEFORE INSERT trigger"
-                " 'WHEN EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id)"
-                " BEGIN SELECT RAISE(ABORT, ...); END'."
-            ),
-        )
-    )
     event_id = _one_event(rctx, clock)
     sql = (
         "INSERT OR REPLACE INTO audit_events (id, occurred_at, action, details)"

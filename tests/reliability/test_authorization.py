@@ -93,14 +93,7 @@ system.record_logout              Y   Y     Y   Y      Y   Y
 contract values visible           -   -     -   -      Y   Y
 """
 
-KNOWN_BUGS: dict[tuple[str, Role, bool], str] = {
-    ("operators.list_all", Role.SUPERVISOR, True): (
-        "BUG: a read-only supervisor cannot list operators. operators.list_all requires"
-        " MANAGE_OPERATORS, which is in permissions.WRITE_PERMISSIONS, so read-only mode"
-        " refuses this read. Fix: a read permission for the list (e.g. VIEW_OPERATORS, not"
-        " in WRITE_PERMISSIONS) or let require() know the call is a read."
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, Role, bool], str] = {}
 
 
 def _parse(matrix: str) -> dict[tuple[str, Role, bool], bool]:

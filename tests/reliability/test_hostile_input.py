@@ -39,10 +39,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from sqlalchemy.exc import DataError
 
 from noc_console.clock import FixedClock
 from noc_console.models import (
@@ -88,8 +87,8 @@ CHECKS = IdentityChecks(name_matches=True, cnpj_confirmed=True)
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 SINGLE_LINE_REFUSED = {"Cc", "Cs", "Zl", "Zp"}
 
-# Fields where a lone surrogate escapes as UnicodeEncodeError (see the xfail tests below).
-KNOWN_SURROGATE_BUGS = frozenset(
+# Fields that once let a lone surrogate escape as UnicodeEncodeError (fixed; kept as a check).
+SURROGATE_FIELDS = frozenset(
     {
         "reset.ticket_ref",
         "reset.reason",
@@ -103,7 +102,7 @@ KNOWN_SURROGATE_BUGS = frozenset(
 
 
 def _text(field: str) -> st.SearchStrategy[str]:
-    return hostile_text(surrogates=field not in KNOWN_SURROGATE_BUGS)
+    return hostile_text(surrogates=True)
 
 
 def _examples(ctx: ServiceContext) -> int:
@@ -405,12 +404,9 @@ def test_operator_login_form_any_input(
     mctx: ServiceContext, world: World, clock: FixedClock
 ) -> None:
     events = Events(mctx)
-    postgres = mctx.engine.dialect.name == "postgresql"
 
     def check(values: tuple[str, str]) -> None:
         username, password = values
-        if postgres:
-            assume("\x00" not in username)  # known bug: see the xfail test below
         clock.advance(minutes=auth.LOCKOUT_MINUTES + 1)  # no lock carried between examples
         expected_ok = (
             username.strip().lower()[:64] == world.analyst.username and password == OP_PASSWORD
@@ -584,19 +580,7 @@ def _surrogate_calls(ctx: ServiceContext, w: World) -> dict[str, Callable[[], ob
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason=(
-        "BUG: a lone surrogate (U+D800-U+DFFF, not encodable as UTF-8) reaches the database"
-        " driver or argon2 and escapes as UnicodeEncodeError. Cause: validation.clean_text"
-        " refuses category Cc but not Cs (used by password_reset._validate, contracts"
-        " ._validated_query, audit_query._optional_text); auth.login checks nothing and"
-        " Hasher.verify does not catch UnicodeEncodeError. Fix: clean_text refuses Cs; auth.login"
-        " refuses a username/password that policy.encodable() rejects (as portal_auth does)."
-    ),
-)
-@pytest.mark.parametrize("field", sorted(KNOWN_SURROGATE_BUGS))
+@pytest.mark.parametrize("field", sorted(SURROGATE_FIELDS))
 def test_a_lone_surrogate_is_refused_cleanly(
     mctx: ServiceContext, world: World, field: str
 ) -> None:
@@ -610,18 +594,5 @@ def test_a_lone_surrogate_is_refused_cleanly(
 def test_a_nul_in_the_operator_username_is_a_failed_login(
     mctx: ServiceContext, world: World, request: pytest.FixtureRequest
 ) -> None:
-    if mctx.engine.dialect.name == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                raises=DataError,
-                reason=(
-                    "BUG (PostgreSQL): auth.login sends a username containing NUL to the"
-                    " server, which refuses NUL in text: sqlalchemy.exc.DataError escapes"
-                    " instead of AuthenticationFailed. Fix: refuse control characters in"
-                    " the username before querying (as portal_auth._clean_login does)."
-                ),
-            )
-        )
     with pytest.raises(AuthenticationFailed):
         auth.login(mctx, world.analyst.username.replace("e", "e\x00", 1), OP_PASSWORD)
