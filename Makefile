@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint contract pytest bench bench-pg clean snapshots-update help
+.PHONY: demo test lint contract pytest bench bench-pg clean snapshots-update help docs
 
 help:
 	@echo "make demo   - set up and open the console on the embedded demo database"
@@ -51,6 +51,12 @@ bench: $(TSTAMP)
 
 bench-pg: $(TSTAMP)
 	$(BIN)/python -m benchmarks.run --db postgresql
+
+# README screenshots are the snapshot tests' SVGs (Textual's own export): refresh after changes.
+docs: $(TSTAMP)
+	$(BIN)/python -m pytest tests/ui/test_snapshots_lookup.py tests/ui/test_snapshots_escalation.py -q
+	cp tests/ui/__snapshots__/test_snapshots_lookup/test_lookup_with_results_en.svg docs/lookup.svg
+	cp tests/ui/__snapshots__/test_snapshots_escalation/test_escalation_editor_with_timeline_pt_br.svg docs/escalation.svg
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

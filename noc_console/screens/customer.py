@@ -209,14 +209,14 @@ class CustomerScreen(NocScreen):
             yield LoadingIndicator(id="customer-loading")
             yield Static(id="customer-error")
             with TabbedContent(id="customer-tabs", initial="users"):
-                with TabPane(f"1 {_('Users')}", id="users"):
+                with TabPane("1 " + _("Users"), id="users"):
                     yield UserTable(id="users-table")
                     yield Static(id="users-note")
-                with TabPane(f"2 {_('Escalation')}", id="escalation"), VerticalScroll():
+                with TabPane("2 " + _("Escalation"), id="escalation"), VerticalScroll():
                     yield Static(id="escalation-summary")
                     yield Static(id="escalation-timeline")
                     yield Static(id="escalation-note")
-                with TabPane(f"3 {_('Contracts')}", id="contracts"), VerticalScroll():
+                with TabPane("3 " + _("Contracts"), id="contracts"), VerticalScroll():
                     yield Static(id="contract-counts")
                     yield Static(id="contract-values-note")
             yield Static(self.mode_note(), id="mode-note")
