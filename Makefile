@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint contract pytest bench bench-pg clean snapshots-update help docs
+.PHONY: demo test lint contract typecheck pytest bench bench-pg clean snapshots-update help docs
 
 help:
 	@echo "make demo   - set up and open the console on the embedded demo database"
@@ -41,7 +41,10 @@ PYTEST_ARGS ?= -n auto
 pytest: $(TSTAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint contract pytest
+typecheck: $(TSTAMP)
+	$(BIN)/mypy noc_console
+
+test: lint contract typecheck pytest
 
 snapshots-update: $(TSTAMP)
 	$(BIN)/python -m pytest tests/ui --snapshot-update

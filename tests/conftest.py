@@ -103,6 +103,19 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """The UI language is process-wide: every test starts in English whatever ran before it
+    in the same worker; tests of pt_BR set it themselves (make_app(lang=...))."""
+    from noc_console import i18n
+
+    saved = dict(i18n._state)
+    i18n.set_language("en")
+    yield
+    i18n._state.clear()
+    i18n._state.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
     backend = MemoryKeyring()

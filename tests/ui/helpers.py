@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets._toggle_button import ToggleButton
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerState
 
 from noc_console.app import NocApp, make_app
 from noc_console.clock import FixedClock
@@ -92,7 +93,9 @@ def build_app(url: str, *, lang: str = "pt_BR", **overrides: Any) -> NocApp:
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until every worker finished and its messages were handled (results start workers)."""
     for _ in range(6):
-        await pilot.app.workers.wait_for_complete()
+        # An exclusive worker replaced by a newer one is cancelled: that is what the app wants.
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(
             w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers
