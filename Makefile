@@ -29,8 +29,8 @@ demo: $(STAMP)
 	$(BIN)/noc-console --demo
 
 lint: $(TSTAMP)
-	$(BIN)/ruff check noc_console tests benchmarks
-	$(BIN)/ruff format --check noc_console tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 contract: $(TSTAMP)
 	$(BIN)/lint-imports
