@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint contract typecheck pytest bench bench-pg clean snapshots-update help docs
+.PHONY: demo test lint contract typecheck pytest bench bench-pg bench-smoke clean snapshots-update help docs
 
 help:
 	@echo "make demo   - set up and open the console on the embedded demo database"
 	@echo "make test   - set up and run the whole suite (ruff, import contract, pytest)"
 	@echo "make bench  - run the benchmarks (builds the large dataset on first run)"
+	@echo "make bench-pg - the same on the PostgreSQL named by NOC_CONSOLE_BENCH_POSTGRES_URL"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -50,10 +51,14 @@ snapshots-update: $(TSTAMP)
 	$(BIN)/python -m pytest tests/ui --snapshot-update
 
 bench: $(TSTAMP)
-	$(BIN)/python -m benchmarks.run --db sqlite
+	$(BIN)/python -m benchmarks.run --db sqlite $(BENCH_ARGS)
 
+# Needs NOC_CONSOLE_BENCH_POSTGRES_URL (the database is created if missing).
 bench-pg: $(TSTAMP)
-	$(BIN)/python -m benchmarks.run --db postgresql
+	$(BIN)/python -m benchmarks.run --db postgresql $(BENCH_ARGS)
+
+bench-smoke: $(TSTAMP)
+	$(BIN)/python -m benchmarks.run --db sqlite --quick --results-dir benchmarks/data/results-quick
 
 # README screenshots are the snapshot tests' SVGs (Textual's own export): refresh after changes.
 docs: $(TSTAMP)

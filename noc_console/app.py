@@ -191,7 +191,8 @@ class NocApp(App[None]):
         # Pushed over Textual's blank default screen, so later switch_screen() calls
         # (login -> main -> login) always replace a pushed screen.
         self.push_screen(LoginScreen(self.db_state, read_only=self.settings.read_only))
-        self.connect(self._db_password)
+        # After the first paint: the login screen shows at once, the connection follows.
+        self.call_after_refresh(self.connect, self._db_password)
         self.set_interval(self.IDLE_CHECK_SECONDS, self._check_idle, name="idle-lock")
         self.set_interval(self.HEALTH_CHECK_SECONDS, self._health_check, name="db-health")
         self.screen_change_signal.subscribe(self, self._screen_changed)

@@ -8,8 +8,15 @@ ever written to disk in its place.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+# SQLAlchemy is imported inside the functions that parse URLs: the login screen checks
+# the keyring in a worker thread while the connect worker imports SQLAlchemy; importing
+# it here too made two threads initialise sqlalchemy.engine at once (ImportError on
+# a partially initialised module, seen at start-up on a loaded machine).
 
 SERVICE = "noc-console"
 log = logging.getLogger(__name__)
@@ -40,6 +47,8 @@ def keyring_available() -> bool:
 
 def db_account(url: str | URL) -> str:
     """Keyring user for a database URL: 'user@host:port'."""
+    from sqlalchemy.engine import make_url
+
     u = make_url(url)
     port = f":{u.port}" if u.port else ""
     return f"{u.username or ''}@{u.host or 'localhost'}{port}"
@@ -87,6 +96,8 @@ def delete_secret(account: str) -> None:
 
 def get_db_password(url: str | URL) -> str | None:
     """The stored password for a database URL without one, if the keyring has it."""
+    from sqlalchemy.engine import make_url
+
     if make_url(url).password:
         return None
     return get_secret(db_account(url))

@@ -152,7 +152,7 @@ class LoginScreen(NocScreen):
 
     def on_mount(self) -> None:
         self._render_state()
-        self._check_keyring()
+        self.call_after_refresh(self._check_keyring)  # after the first paint
         if self._initial_username:  # back from a lock: only the password is missing
             self.query_one("#password", Input).focus()
 

@@ -31,3 +31,10 @@ def test_cli_module_import_is_light() -> None:
     mods = _modules_after("import noc_console.cli")
     assert "alembic" not in mods
     assert "textual" not in mods
+
+
+def test_keyring_access_does_not_import_sqlalchemy() -> None:
+    """The login screen reads the keyring in a worker while the connect worker imports
+    SQLAlchemy: if secrets imported it too, two threads would initialise it at once."""
+    mods = _modules_after("import noc_console.secrets")
+    assert not any(m == "sqlalchemy" or m.startswith("sqlalchemy.") for m in mods)
