@@ -278,9 +278,9 @@ def cmd_open(run: Run) -> int:
             _create_embedded_demo(settings)
         else:
             _upgrade_embedded_if_behind(settings)
-    password = None if settings.is_embedded else _stored_password(settings.database_url)
-    run.remember(password)
-    return _launch(settings, db_password=password)
+    # The console's connect worker reads the keyring itself, after the first paint:
+    # reading it here would cost every start SQLAlchemy and keyring on the main thread.
+    return _launch(settings, db_password=None)
 
 
 def _launch(settings: Settings, *, db_password: str | None) -> int:
@@ -385,20 +385,6 @@ def _create_embedded_demo(settings: Settings) -> None:
         engine.dispose()
     print(f"Demo database ready ({report.customers} customers). Demo logins:", file=sys.stderr)
     _print_logins(report, file=sys.stderr)
-
-
-def _stored_password(url: str) -> str | None:
-    """The keyring's password for a PostgreSQL URL without one; the app connects itself."""
-    from noc_console import db, secrets
-    from noc_console.services.errors import DatabaseUnavailable
-
-    try:
-        parsed = db.parse_url(url)
-    except DatabaseUnavailable:
-        return None  # the app reports the bad URL on its login screen
-    if parsed.get_backend_name() != "postgresql" or parsed.password:
-        return None
-    return secrets.get_db_password(parsed)
 
 
 # --------------------------------------------------------------------------- connecting
