@@ -9,37 +9,16 @@ typed input keeps it through ``capture_state``/``restore_state``.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, ClassVar
 
-from textual.binding import Binding, BindingsMap, BindingType
-from textual.dom import DOMNode
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from noc_console.i18n import N_, _
+from noc_console.i18n import N_
+from noc_console.widgets.translated_bindings import translate_node_bindings
 
-
-def translate_bindings(node: DOMNode) -> None:
-    """Rebuild the node's bindings from its class BINDINGS, descriptions in the current language.
-
-    Textual keeps the class-level merge in ``_merged_bindings`` and a per-node copy in
-    ``_bindings``; only the copy is replaced, so the msgids stay available for the next switch.
-    Keys remapped by the app's keymap are applied later by Textual, by binding id.
-    """
-    merged = type(node)._merged_bindings
-    if merged is None:
-        return
-    translated: dict[str, list[Binding]] = {}
-    for key, bindings in merged.key_to_bindings.items():
-        translated[key] = [
-            replace(
-                binding,
-                description=_(binding.description) if binding.description else "",
-                tooltip=_(binding.tooltip) if binding.tooltip else "",
-            )
-            for binding in bindings
-        ]
-    node._bindings = BindingsMap.from_keys(translated)
+# One implementation for screens, modals and widgets (widgets may not import screens).
+translate_bindings = translate_node_bindings
 
 
 class NocScreen(Screen[None]):
