@@ -30,7 +30,7 @@ from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen, translate_bindings
 from noc_console.screens.commands import PaletteCommand
 from noc_console.screens.contracts import Problem, describe_problem
-from noc_console.screens.session import DatabaseProblem, DbConnected
+from noc_console.screens.session import DatabaseProblem
 from noc_console.services import audit_query
 from noc_console.services.audit_query import AuditFilters, AuditPage, AuditRow
 from noc_console.services.errors import PermissionDenied
@@ -39,7 +39,7 @@ from noc_console.widgets.fields import Field
 from noc_console.widgets.lazy_table import LazyTable
 from noc_console.widgets.literal import printable
 from noc_console.widgets.money import count
-from noc_console.widgets.session_bar import SessionBar, session_view
+from noc_console.widgets.session_bar import SessionBar
 
 if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
@@ -235,9 +235,7 @@ class AuditLogScreen(NocScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        bar = self._session_bar()
-        if bar is not None:
-            yield bar
+        yield SessionBar()  # the app says who is logged in and where
         yield Static(self._title(), id="audit-title")
         with Horizontal(id="audit-filters"):
             yield self._field("audit-customer", self.typed.customer, _("number"))
@@ -276,16 +274,6 @@ class AuditLogScreen(NocScreen):
         if self.typed.action and self.typed.action not in known:
             known.append(self.typed.action)
         return [(Text(action), action) for action in known]
-
-    def _session_bar(self) -> SessionBar | None:
-        """The app's own bar when it offers one; else built from the connection it holds."""
-        if callable(getattr(self.app, "session_view", None)):
-            return SessionBar()
-        state = getattr(self.app, "db_state", None)
-        if not isinstance(state, DbConnected):
-            return None
-        read_only = bool(getattr(getattr(self.app, "settings", None), "read_only", False))
-        return SessionBar(session_view(self.principal, state.info, read_only=read_only))
 
     def _title(self) -> Text:
         """Says whose events are listed: one customer (as filtered now) or everyone's."""

@@ -29,7 +29,7 @@ from textual.widgets import Footer, Header, LoadingIndicator, Static
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
 from noc_console.screens.commands import PaletteCommand
-from noc_console.screens.session import DatabaseProblem, DbConnected
+from noc_console.screens.session import DatabaseProblem
 from noc_console.services import contracts, permissions
 from noc_console.services.contracts import (
     STATUS_FILTERS,
@@ -55,7 +55,7 @@ from noc_console.widgets.contract_table import (
 from noc_console.widgets.fields import Field
 from noc_console.widgets.lazy_table import LazyTable
 from noc_console.widgets.money import count
-from noc_console.widgets.session_bar import SessionBar, session_view
+from noc_console.widgets.session_bar import SessionBar
 
 if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
@@ -210,9 +210,7 @@ class ContractBrowser(NocScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        bar = self._session_bar()
-        if bar is not None:
-            yield bar
+        yield SessionBar()  # the app says who is logged in and where
         yield Static(self._title(), id="contracts-title")
         with Horizontal(id="contracts-filters"):
             field = Field(
@@ -241,16 +239,6 @@ class ContractBrowser(NocScreen):
         yield Static("", id="contracts-message", markup=False)
         yield ContractTotalsPanel(id="contracts-totals")
         yield Footer()
-
-    def _session_bar(self) -> SessionBar | None:
-        """The app's own bar when it offers one; else built from the connection it holds."""
-        if callable(getattr(self.app, "session_view", None)):
-            return SessionBar()
-        state = getattr(self.app, "db_state", None)
-        if not isinstance(state, DbConnected):
-            return None
-        read_only = bool(getattr(getattr(self.app, "settings", None), "read_only", False))
-        return SessionBar(session_view(self.principal, state.info, read_only=read_only))
 
     def _title(self) -> Text:
         return Text.assemble(

@@ -56,6 +56,30 @@ def _unavailable_line(kind: str) -> str:
     return _("unexpected error ({kind}); see the log file").format(kind=kind)
 
 
+# (action, palette id, title msgid, help msgid): offered when check_action allows it.
+_PALETTE = (
+    (
+        "reset_password",
+        "customer.reset",
+        N_("Reset password of the selected user"),
+        N_("Open the assisted reset for the user under the cursor"),
+    ),
+    (
+        "edit_escalation",
+        "customer.escalation",
+        N_("Edit escalation"),
+        N_("Change this customer's escalation chain"),
+    ),
+    ("contracts", "customer.contracts", N_("Contracts"), N_("Browse this customer's contracts")),
+    (
+        "audit_log",
+        "customer.audit",
+        N_("Audit log of this customer"),
+        N_("Who did what to this customer, and when"),
+    ),
+)
+
+
 class CustomerScreen(NocScreen):
     """Header, then the Users / Escalation / Contracts tabs of one customer."""
 
@@ -170,34 +194,9 @@ class CustomerScreen(NocScreen):
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
         """Only what can be done right now on this customer (the rest is not listed)."""
-        if self.check_action("reset_password", ()):
-            yield PaletteCommand(
-                "customer.reset",
-                N_("Reset password of the selected user"),
-                N_("Open the assisted reset for the user under the cursor"),
-                "reset_password",
-            )
-        if self.check_action("edit_escalation", ()):
-            yield PaletteCommand(
-                "customer.escalation",
-                N_("Edit escalation"),
-                N_("Change this customer's escalation chain"),
-                "edit_escalation",
-            )
-        if self.check_action("contracts", ()):
-            yield PaletteCommand(
-                "customer.contracts",
-                N_("Contracts"),
-                N_("Browse this customer's contracts"),
-                "contracts",
-            )
-        if self.check_action("audit_log", ()):
-            yield PaletteCommand(
-                "customer.audit",
-                N_("Audit log of this customer"),
-                N_("Who did what to this customer, and when"),
-                "audit_log",
-            )
+        for action, command_id, title, help_text in _PALETTE:
+            if self.check_action(action, ()):
+                yield PaletteCommand(command_id, title, help_text, action)
 
     # ------------------------------------------------------------------ layout
 

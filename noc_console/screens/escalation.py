@@ -37,7 +37,7 @@ from textual.widgets import Button, Footer, Header, Input, Static
 from noc_console.i18n import N_, _, format_datetime
 from noc_console.screens.base import NocScreen
 from noc_console.screens.commands import PaletteCommand
-from noc_console.screens.session import DatabaseProblem, DbConnected
+from noc_console.screens.session import DatabaseProblem
 from noc_console.services import escalation
 from noc_console.services.errors import (
     ConflictError,
@@ -67,7 +67,7 @@ from noc_console.widgets.escalation_row import (
     wrapped,
 )
 from noc_console.widgets.literal import literal
-from noc_console.widgets.session_bar import SessionBar, session_view
+from noc_console.widgets.session_bar import SessionBar
 from noc_console.widgets.timeline import TimelinePreview
 
 if TYPE_CHECKING:
@@ -222,13 +222,7 @@ class EscalationEditor(NocScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        state = getattr(self.app, "db_state", None)
-        if callable(getattr(self.app, "session_view", None)) or not isinstance(state, DbConnected):
-            yield SessionBar()  # the app says who is logged in and where
-        else:
-            yield SessionBar(
-                session_view(self.principal, state.info, read_only=self._session_read_only)
-            )
+        yield SessionBar()  # the app says who is logged in and where
         with Vertical(id="escalation-body"):
             yield Static("", id="escalation-title")
             yield Static("", id="escalation-meta")
