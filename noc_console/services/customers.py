@@ -10,7 +10,10 @@ database of a real portal's size (issue 5: p95 <= 10 ms at 100k customers and
   across tables, no COUNT;
 * 1-2 character terms only use PREFIX ranges on btree indexes (an index range,
   never ``LIKE '%ab%'``);
-* 3+ character terms also match substrings through the trigram objects. On
+* terms with three letters or digits in a row also match substrings through
+  the trigram objects, in a second round trip that runs only when the first
+  (equalities and prefix ranges) has not filled the page (see
+  ``_needs_substrings``). On
   SQLite: one FTS5 ``MATCH`` of the term as a quoted phrase per trigram table
   (a trigram phrase is a literal substring in any column of the row; quoting
   leaves no metacharacter). Not ``col LIKE/GLOB``: FTS5 serves those too, but a
@@ -44,6 +47,7 @@ import binascii
 import hashlib
 import json
 import logging
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -56,6 +60,7 @@ from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session
 
 from noc_console.i18n import _
+from noc_console.migrations import search_objects
 from noc_console.models import (
     Contract,
     ContractStatus,
@@ -95,6 +100,12 @@ RANK_SUBSTRING = 2
 _CNPJ_CHARS = frozenset("0123456789./- ")
 _PHONE_CHARS = frozenset("0123456789+-(). ")
 _LIKE_SPECIAL = frozenset("\\%_")
+# Three letters or digits in a row: the least a pg_trgm index can look up.
+_TRIGRAM_RUN = re.compile(r"[^\W_]{3}")
+# Shaped like (the start of) an e-mail domain: 'empresa.com.br', 'padaria.co'.
+_DOMAIN = re.compile(r"[^@\s.]+(\.[^@\s.]*)+")
+# Shaped like an identifier, not like a name: no space; a digit or one of @ . - _
+_IDENTIFIER = re.compile(r"(?=.*[\d@._-])\S+")
 _MAX_CHAR = 0x10FFFF
 
 
@@ -399,6 +410,9 @@ for _priority, _args in enumerate((
     _SOURCES[_args[0]] = _Source(*_args, priority=_priority)
 del _priority, _args
 
+# An exact match on one of these ends the search (see _needs_substrings).
+_PERSON_IDENTIFIERS = frozenset({MatchField.LOGIN, MatchField.USER_EMAIL, MatchField.CONTACT_EMAIL})
+
 _CUSTOMER_COLUMNS = (
     "c.id AS customer_id, c.legal_name AS legal_name, c.trade_name AS trade_name,"
     " c.cnpj AS cnpj, c.status AS status, c.name_norm AS name_norm,"
@@ -408,7 +422,17 @@ _CUSTOMER_COLUMNS = (
 # Sources whose PostgreSQL btree is a text_pattern_ops index (prefix by ~>=~ / ~<~).
 # PostgreSQL text_pattern_ops indexes (models + pfx_portal_users_login in search_objects).
 _PATTERN_OPS = frozenset(
-    {MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CONTRACT_NUMBER, MatchField.LOGIN}
+    {
+        MatchField.LEGAL_NAME,
+        MatchField.TRADE_NAME,
+        MatchField.CONTRACT_NUMBER,
+        MatchField.LOGIN,
+        MatchField.USER_NAME,
+        MatchField.USER_EMAIL,
+        MatchField.CONTACT_NAME,
+        MatchField.CONTACT_EMAIL,
+        MatchField.CONTACT_PHONE,
+    }
 )
 
 
@@ -421,6 +445,7 @@ _MAX_COLUMNS = 3
 class _Branch:
     sources: tuple[_Source, ...]  # the value pairs of each row, in order
     sql: str  # SELECT ... FROM ... WHERE ... [ORDER BY ...] (LIMIT added when assembled)
+    params: dict[str, Any]  # the bound values its placeholders name
 
 
 class _QueryBuilder:
@@ -429,8 +454,9 @@ class _QueryBuilder:
     def __init__(self, term: _Term, dialect: str) -> None:
         self.term = term
         self.sqlite = dialect == "sqlite"
-        self.params: dict[str, Any] = {}
+        self._pending: dict[str, Any] = {}
         self.branches: list[_Branch] = []
+        self.domain_branches: set[int] = set()
 
     # -- helpers
 
@@ -456,10 +482,11 @@ class _QueryBuilder:
         sql = f"SELECT {columns} FROM {from_clause} WHERE {where}"  # noqa: S608
         if order:
             sql += f" ORDER BY {order}"
-        self.branches.append(_Branch(sources, sql))
+        self.branches.append(_Branch(sources, sql, self._pending))
+        self._pending = {}
 
     def _param(self, name: str, value: Any) -> str:
-        self.params[name] = value
+        self._pending[name] = value
         return f":{name}"
 
     # -- the kinds of sub-query: equality, prefix range, trigram substring
@@ -474,13 +501,25 @@ class _QueryBuilder:
         )
         self._select((source,), source.from_clause(), where)
 
-    def prefix(self, field: MatchField, value: str, *, digits_only: bool = False) -> None:
-        """An index range: ``lo <= col < successor(lo)``, never a scan."""
+    def prefix(
+        self,
+        field: MatchField,
+        value: str,
+        *,
+        digits_only: bool = False,
+        expression: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        """An index range: ``lo <= col < successor(lo)``, never a scan.
+
+        ``expression`` replaces the column by an indexed expression of it (the
+        e-mail domain); the row still carries the column, which is what ranks.
+        """
         source = _SOURCES[field]
-        key = field.name.lower()
+        key = key or field.name.lower()
         lo = self._param(f"lo_{key}", value)
         hi_value = _digits_successor(value) if digits_only else _successor(value)
-        col = source.norm
+        col = expression or source.norm
         if self.sqlite or digits_only:
             # SQLite compares BINARY (code points); digits order alike under any collation.
             ge, lt = ">=", "<"
@@ -501,13 +540,24 @@ class _QueryBuilder:
             where = f"{col} {ge} {lo} AND {col} {lt} {hi}"
         self._select((source,), source.from_clause(), where, order)
 
-    def substring(self, field: MatchField, value: str) -> None:
-        """PostgreSQL: one column, ``LIKE`` served by that column's pg_trgm GIN index."""
-        source = _SOURCES[field]
-        pattern = self._param(f"like_{field.name.lower()}", f"%{_escape_like(value)}%")
+    def substring(self, fields: tuple[MatchField, ...], value: str) -> None:
+        """PostgreSQL: ``LIKE`` on the table's search expression, served by its one pg_trgm
+        GIN index (migration 0004); Python tells the columns apart, as for FTS5."""
+        sources = tuple(_SOURCES[f] for f in fields)
+        first = sources[0]
+        expression = search_objects.search_expression(first.table, first.alias)
+        pattern = self._param(f"like_{len(self.branches)}", f"%{_escape_like(value)}%")
         # Contract numbers are stored upper-case: ILIKE (pg_trgm serves it too).
-        op = "ILIKE" if field is MatchField.CONTRACT_NUMBER else "LIKE"
-        self._select((source,), source.from_clause(), f"{source.norm} {op} {pattern}")
+        op = "ILIKE" if first.table == "contracts" else "LIKE"
+        self._select(sources, first.from_clause(), f"{expression} {op} {pattern}")
+
+    def domain(self, field: MatchField, value: str) -> None:
+        """Addresses whose domain starts with the term: a btree range on the domain part."""
+        source = _SOURCES[field]
+        dialect = "sqlite" if self.sqlite else "postgresql"
+        expression = search_objects.email_domain_expression(dialect, source.alias)
+        self.prefix(field, value, expression=expression, key=f"domain_{field.name.lower()}")
+        self.domain_branches.add(len(self.branches) - 1)
 
     def fts(self, fields: tuple[MatchField, ...], value: str) -> None:
         """SQLite: the term as an FTS5 trigram phrase, a literal substring of any column."""
@@ -518,7 +568,15 @@ class _QueryBuilder:
 
     # -- the plan for one term
 
-    def build(self) -> None:
+    def direct(self) -> list[_Branch]:
+        """Stage 1: equalities and prefix ranges, a btree range each (~1 ms in all).
+
+        Every field the substring stage searches has a prefix branch here on the
+        same normalised value its ranker compares, so every match that ranks
+        exact or prefix is found by this stage; the substring stage can only
+        add matches that rank below all of them.
+        """
+        first = len(self.branches)
         t = self.term
         folded = t.folded
         self.equal(MatchField.LOGIN, *dict.fromkeys((folded, t.lower)))
@@ -528,49 +586,77 @@ class _QueryBuilder:
         self.prefix(MatchField.CONTRACT_NUMBER, t.upper)
         if t.cnpj:
             self.prefix(MatchField.CNPJ, t.cnpj, digits_only=True)
+        if not t.short:
+            self.equal(MatchField.USER_EMAIL, folded)
+            self.equal(MatchField.CONTACT_EMAIL, folded)
+            if t.phone_e164:
+                self.equal(MatchField.CONTACT_PHONE, t.phone_e164)
+            self.prefix(MatchField.USER_NAME, folded)
+            self.prefix(MatchField.USER_EMAIL, folded)
+            self.prefix(MatchField.CONTACT_NAME, folded)
+            self.prefix(MatchField.CONTACT_EMAIL, folded)
+            if t.phone_digits:
+                # Phones are stored as E.164: '+' and the digits the ranker compares.
+                self.prefix(MatchField.CONTACT_PHONE, "+" + t.phone_digits)
+            if t.cnpj is None and _DOMAIN.fullmatch(folded):
+                self.domain(MatchField.USER_EMAIL, folded)
+                self.domain(MatchField.CONTACT_EMAIL, folded)
+        return self.branches[first:]
+
+    def substrings(self) -> list[_Branch]:
+        """Stage 2: the term anywhere in a value, through the trigram objects."""
+        first = len(self.branches)
+        t = self.term
+        folded = t.folded
         if t.short:
-            return
-        self.equal(MatchField.USER_EMAIL, folded)
-        self.equal(MatchField.CONTACT_EMAIL, folded)
-        if t.phone_e164:
-            self.equal(MatchField.CONTACT_PHONE, t.phone_e164)
+            return []
         cnpj = t.cnpj if t.cnpj and len(t.cnpj) >= MIN_SUBSTRING_LENGTH else None
+        # Text is searched inside values only when it has three letters or digits in a row:
+        # pg_trgm finds no trigram to look up in '%_%', '@.' or 'a b' and its GIN scan
+        # would return every row for a recheck (1.5 s at 1M users). SQLite follows the
+        # same rule so that both backends find the same customers.
+        words = _TRIGRAM_RUN.search(folded) is not None
         if self.sqlite:
             # One phrase per FTS table (and per form of the term); Python tells the columns apart.
             customer = (MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CNPJ)
             contact = (MatchField.CONTACT_NAME, MatchField.CONTACT_EMAIL, MatchField.CONTACT_PHONE)
-            self.fts(customer, folded)
-            if cnpj and cnpj != folded:
+            if words:
+                self.fts(customer, folded)
+            if cnpj and (cnpj != folded or not words):
                 self.fts((MatchField.CNPJ,), cnpj)
-            self.fts((MatchField.USER_NAME, MatchField.LOGIN, MatchField.USER_EMAIL), folded)
-            self.fts(contact, folded)
-            if t.phone_digits and t.phone_digits != folded:
+            if words:
+                self.fts((MatchField.USER_NAME, MatchField.LOGIN, MatchField.USER_EMAIL), folded)
+                self.fts(contact, folded)
+            if t.phone_digits and (t.phone_digits != folded or not words):
                 self.fts((MatchField.CONTACT_PHONE,), t.phone_digits)
-            self.fts((MatchField.CONTRACT_NUMBER,), folded)
-            return
-        for field in (
-            MatchField.LEGAL_NAME,
-            MatchField.TRADE_NAME,
-            MatchField.USER_NAME,
-            MatchField.LOGIN,
-            MatchField.USER_EMAIL,
-            MatchField.CONTACT_NAME,
-            MatchField.CONTACT_EMAIL,
-            MatchField.CONTRACT_NUMBER,
-        ):
-            self.substring(field, folded)
-        if cnpj:
-            self.substring(MatchField.CNPJ, cnpj)
-        if t.phone_digits:
-            self.substring(MatchField.CONTACT_PHONE, t.phone_digits)
+            if words:
+                self.fts((MatchField.CONTRACT_NUMBER,), folded)
+            return self.branches[first:]
+        customer = (MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CNPJ)
+        users = (MatchField.USER_NAME, MatchField.LOGIN, MatchField.USER_EMAIL)
+        contact = (MatchField.CONTACT_NAME, MatchField.CONTACT_PHONE, MatchField.CONTACT_EMAIL)
+        if words:
+            self.substring(customer, folded)
+        if cnpj and (cnpj != folded or not words):
+            self.substring((MatchField.CNPJ,), cnpj)
+        if words:
+            self.substring(users, folded)
+            self.substring(contact, folded)
+        if t.phone_digits and (t.phone_digits != folded or not words):
+            self.substring((MatchField.CONTACT_PHONE,), t.phone_digits)
+        if words:
+            self.substring((MatchField.CONTRACT_NUMBER,), folded)
+        return self.branches[first:]
 
-    def statement(self, window: int) -> tuple[str, dict[str, Any]]:
-        self.params["window"] = window
+    def statement(self, branches: Sequence[_Branch], window: int) -> tuple[str, dict[str, Any]]:
+        params: dict[str, Any] = {"window": window}
+        for branch in branches:
+            params.update(branch.params)
         parts = [
             f"SELECT * FROM ({branch.sql} LIMIT :window) AS b{i}"  # noqa: S608
-            for i, branch in enumerate(self.branches)
+            for i, branch in enumerate(branches)
         ]
-        return "\nUNION ALL\n".join(parts), self.params
+        return "\nUNION ALL\n".join(parts), params
 
 
 # --------------------------------------------------------------------------- ranking
@@ -643,7 +729,7 @@ def _rankers(term: _Term) -> dict[MatchField, Ranker]:
     return rankers
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     customer_id: int
     legal_name: str
@@ -791,6 +877,54 @@ def _check_limit(limit: object) -> int:
     return limit
 
 
+def _run(
+    session: Session, builder: _QueryBuilder, branches: Sequence[_Branch], window: int
+) -> list[Row[Any]]:
+    """One round trip: the branches glued with UNION ALL."""
+    sql, params = builder.statement(branches, window)
+    return list(session.execute(text(sql), params).all())
+
+
+def _ranked(
+    rows: Sequence[Row[Any]],
+    branches: Sequence[_Branch],
+    term: _Term,
+    after: tuple[int, str, str, int] | None,
+) -> list[_Candidate]:
+    ranked = sorted(_merge(rows, branches, term), key=lambda c: c.sort_key)
+    if after is not None:
+        ranked = [c for c in ranked if c.sort_key > after]
+    return ranked
+
+
+def _needs_substrings(
+    term: _Term, ranked: Sequence[_Candidate], limit: int, *, domain_found: bool
+) -> bool:
+    """Whether the page needs the substring stage (the trigram scans, 1-30 ms on 1M users).
+
+    Not when the exact and prefix matches already fill the page and tell that
+    another one follows: a substring match ranks below all of them, so it could
+    only appear on a later page, which runs this stage itself. Not when a term
+    shaped like an identifier (no space; a digit or one of ``@ . - _``: an
+    e-mail address, a login, a contract number, a CNPJ, a phone) equals one:
+    the analyst typed the exact thing read from an invoice or heard on the
+    phone, and the values that merely contain it are noise (and the costliest
+    search of all: every address shares '.com.br', every contract '2024').
+    Likewise an address typed from its start ('julia@transp') that begins
+    someone's address, and a company's domain ('padaria.com.br') that begins
+    the domain of some addresses. A plain word that equals a login ('joao')
+    still searches names: 'Padaria São João' is only found as a substring.
+    """
+    if term.short or len(ranked) > limit or domain_found:
+        return False
+    if _IDENTIFIER.fullmatch(term.folded) is None:
+        return True
+    best = [c.best[0] for c in ranked if c.best is not None]
+    if "@" in term.folded:
+        return not any(rank <= RANK_PREFIX for rank in best)
+    return RANK_EXACT not in best
+
+
 def search(
     ctx: ServiceContext,
     actor: Principal,
@@ -813,26 +947,30 @@ def search(
         window, after = _decode_cursor(cursor, parsed)
 
     started = time.perf_counter()
+    builder = _QueryBuilder(parsed, ctx.engine.dialect.name)
     with ctx.read_sessions() as session:
-        builder = _QueryBuilder(parsed, ctx.engine.dialect.name)
-        builder.build()
-        sql, params = builder.statement(window)
-        rows = session.execute(text(sql), params).all()
+        branches = builder.direct()
+        rows = _run(session, builder, branches, window)
+        ranked = _ranked(rows, builder.branches, parsed, after)
+        domain_found = any(row[_BRANCH] in builder.domain_branches for row in rows)
+        if _needs_substrings(parsed, ranked, limit, domain_found=domain_found):
+            more = builder.substrings()
+            if more:
+                branches += more
+                rows += _run(session, builder, more, window)
+                ranked = _ranked(rows, builder.branches, parsed, after)
 
     counts = [0] * len(builder.branches)
     for row in rows:
         counts[row[_BRANCH]] += 1
     truncated = any(n >= window for n in counts)
-    ranked = sorted(_merge(rows, builder.branches, parsed), key=lambda c: c.sort_key)
-    if after is not None:
-        ranked = [c for c in ranked if c.sort_key > after]
     page = ranked[:limit]
     next_cursor = _encode_cursor(parsed, window, page[-1].sort_key) if len(ranked) > limit else None
     log.debug(
         "lookup by %s: term of %d characters, %d sub-queries, %d rows, %d hits%s, %.1f ms",
         actor.label,
         len(cleaned),
-        len(builder.branches),
+        len(branches),
         len(rows),
         len(page),
         " (window full)" if truncated else "",

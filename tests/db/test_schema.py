@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, exc, select, text
+from sqlalchemy import Engine, event, exc, select, text
 
 from noc_console import migrate
 from noc_console.db import create_db_engine
@@ -233,3 +233,28 @@ def test_search_index_follows_writes(engine: Engine, sessions) -> None:  # type:
         else:
             sql = "SELECT id FROM customers WHERE name_norm LIKE '%joao%'"
         assert len(conn.execute(text(sql)).all()) == 1
+
+
+def test_migration_0004_goes_down_and_up_without_the_console_timeout(fresh_db_url: str) -> None:
+    """0004 replaces PostgreSQL's per-column trigram indexes; a real upgrade builds them
+    over a million rows, longer than the console's statement timeout allows."""
+    from alembic import command
+
+    engine = create_db_engine(fresh_db_url)
+    with engine.begin() as conn:
+        command.downgrade(migrate._config(conn), "0003")
+    assert migrate.current_revision(engine) == "0003"
+    assert any("missing index" in line for line in migrate.differences(engine))
+    sent: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    migrate.upgrade(engine)
+    event.remove(engine, "before_cursor_execute", keep)
+    assert migrate.differences(engine) == []
+    if engine.dialect.name == "postgresql":
+        assert sent[0] == "SET LOCAL statement_timeout = 0"
+        assert any("trgm_portal_users_search" in statement for statement in sent)
+    engine.dispose()

@@ -205,7 +205,7 @@ def test_cnpj_with_and_without_punctuation_and_fragments(
 # --------------------------------------------------------------------------- ranking
 
 
-def test_exact_cnpj_ranks_above_a_name_containing_the_digits(
+def test_whole_cnpj_is_that_customer_a_fragment_also_finds_names(
     ctx: ServiceContext, op: Principal
 ) -> None:
     with ctx.sessions.begin() as s:
@@ -213,9 +213,15 @@ def test_exact_cnpj_ranks_above_a_name_containing_the_digits(
         make_customer(s, "AAA Loja 19131243000197", trade_name=None, cnpj=cnpj_for(7))
     page = _search(ctx, op, "19.131.243/0001-97")
     assert _names(page) == ["Zeta Provedor"]  # punctuated: a CNPJ, not a name fragment
+    # A whole identifier that equals one is that customer: values merely containing it
+    # are noise to an analyst with the customer on the phone (no substring stage).
     page = _search(ctx, op, "19131243000197")
+    assert _names(page) == ["Zeta Provedor"]
+    assert [h.rank for h in page.hits] == [RANK_EXACT]
+    # A fragment still finds both, the CNPJ prefix first.
+    page = _search(ctx, op, "1913124300")
     assert _names(page) == ["Zeta Provedor", "AAA Loja 19131243000197"]
-    assert [h.rank for h in page.hits] == [RANK_EXACT, RANK_SUBSTRING]
+    assert [h.rank for h in page.hits] == [RANK_PREFIX, RANK_SUBSTRING]
     assert page.hits[1].match_field is MatchField.LEGAL_NAME
 
 
@@ -233,15 +239,19 @@ def test_exact_login_ranks_above_substring_login(ctx: ServiceContext, op: Princi
     ]
 
 
-def test_exact_contract_ranks_above_substring_contract(ctx: ServiceContext, op: Principal) -> None:
+def test_whole_contract_number_is_that_contract_a_fragment_finds_all(
+    ctx: ServiceContext, op: Principal
+) -> None:
     with ctx.sessions.begin() as s:
         zulu = make_customer(s, "Zulu Redes", trade_name=None, cnpj=cnpj_for(1))
         alfa = make_customer(s, "Alfa Redes", trade_name=None, cnpj=cnpj_for(2))
         make_contract(s, zulu, number="CT-2024-000777")
         make_contract(s, alfa, number="OLD-CT-2024-000777")
-    page = _search(ctx, op, "ct-2024-000777")
+    page = _search(ctx, op, "ct-2024-000777")  # the whole number: that contract only
+    assert [(h.legal_name, h.rank) for h in page.hits] == [("Zulu Redes", RANK_EXACT)]
+    page = _search(ctx, op, "ct-2024-00077")  # a fragment: every number containing it
     assert _names(page) == ["Zulu Redes", "Alfa Redes"]
-    assert [h.rank for h in page.hits] == [RANK_EXACT, RANK_SUBSTRING]
+    assert [h.rank for h in page.hits] == [RANK_PREFIX, RANK_SUBSTRING]
 
 
 def test_prefix_ranks_above_substring_then_name_then_id(ctx: ServiceContext, op: Principal) -> None:
@@ -301,10 +311,14 @@ def test_like_and_glob_metacharacters_and_quotes_are_literal(
         "fibra_ltda": ["100% Fibra_Ltda"],
         "d'avila": ["Rede D'Ávila"],
         "'": [],
-        "a \\ i": ["Barra \\ Invertida"],
-        "r*n": ["Star*Net"],
+        "ra \\ inv": ["Barra \\ Invertida"],
+        "tar*net": ["Star*Net"],
         "star?et": [],
-        "[a]": ["Colchete [a] Ltda"],
+        "hete [a] lt": ["Colchete [a] Ltda"],
+        # Inside a value only with three letters or digits in a row (pg_trgm's minimum):
+        "a \\ i": [],
+        "r*n": [],
+        "[a]": [],
         "%": [],
         "_": [],
         "%%%": [],
@@ -695,9 +709,14 @@ def test_substring_search_uses_the_trigram_objects(
         for table in ("customers", "portal_users", "escalation_contacts", "contracts"):
             assert re.search(rf"SCAN fts_{table} VIRTUAL TABLE INDEX \d+:M", plan), table
     else:
-        assert "trgm_" in plan
-        assert "trgm_customers_name_norm" in plan
-        assert "trgm_portal_users_login" in plan and "trgm_contracts_number" in plan
+        # One trigram index per table over its searched columns (migration 0004).
+        for index in (
+            "trgm_customers_search",
+            "trgm_portal_users_search",
+            "trgm_escalation_contacts_search",
+            "trgm_contracts_number",
+        ):
+            assert index in plan, index
 
 
 def test_short_terms_use_btree_ranges_only(
@@ -716,5 +735,111 @@ def test_metacharacter_terms_still_use_the_index(
     ctx: ServiceContext, op: Principal, world: dict[str, int], captured: list[tuple[str, Any]]
 ) -> None:
     _search(ctx, op, "100%_x")
-    (statement, parameters) = captured[-1]
-    _assert_no_table_scan(ctx, _plan(ctx, statement, parameters))
+    assert captured
+    for statement, parameters in list(captured):  # both stages
+        _assert_no_table_scan(ctx, _plan(ctx, statement, parameters))
+
+
+_SUBSTRING_SQL = re.compile(r"\b(I?LIKE|MATCH)\b")
+
+
+def test_prefix_matches_that_fill_the_page_skip_the_substring_stage(
+    ctx: ServiceContext, op: Principal, captured: list[tuple[str, Any]]
+) -> None:
+    with ctx.sessions.begin() as s:
+        for n in range(4):
+            make_customer(s, f"Rede Prefixo {n}", trade_name=None, cnpj=cnpj_for(n))
+        make_customer(s, "Grande Rede", trade_name=None, cnpj=cnpj_for(9))  # substring only
+    first = _search(ctx, op, "rede", limit=3)
+    assert _names(first) == ["Rede Prefixo 0", "Rede Prefixo 1", "Rede Prefixo 2"]
+    # One statement of equalities and prefix ranges: no trigram scan was needed.
+    assert len(captured) == 1 and not _SUBSTRING_SQL.search(captured[0][0])
+    second = _search(ctx, op, "rede", limit=3, cursor=first.next_cursor)
+    assert _names(second) == ["Rede Prefixo 3", "Grande Rede"]
+    assert [h.rank for h in second.hits] == [RANK_PREFIX, RANK_SUBSTRING]
+    assert second.next_cursor is None
+    assert len(captured) == 3 and _SUBSTRING_SQL.search(captured[2][0])
+
+
+def test_prefix_stage_finds_people_and_contacts_by_the_start_of_their_values(
+    ctx: ServiceContext, op: Principal, captured: list[tuple[str, Any]]
+) -> None:
+    with ctx.sessions.begin() as s:
+        alfa = make_customer(s, "Alfa Redes", trade_name=None, cnpj=cnpj_for(1))
+        beta = make_customer(s, "Beta Redes", trade_name=None, cnpj=cnpj_for(2))
+        gama = make_customer(s, "Gama Redes", trade_name=None, cnpj=cnpj_for(3))
+        make_portal_user(s, alfa, full_name="Wanderléia Prado", login="wp", email="w@alfa.com")
+        make_portal_user(s, beta, full_name="Outra Pessoa", login="op", email="wanderl@beta.com")
+        make_chain(s, gama, [("Wanderley Souza", "+5511912345678", None, 0)])
+    page = _search(ctx, op, "wanderl", limit=2)
+    assert [(h.legal_name, h.match_field, h.rank) for h in page.hits] == [
+        ("Alfa Redes", MatchField.USER_NAME, RANK_PREFIX),
+        ("Beta Redes", MatchField.USER_EMAIL, RANK_PREFIX),
+    ]
+    assert len(captured) == 1  # a third prefix match is known: the page is full
+    assert _names(_search(ctx, op, "wanderl")) == ["Alfa Redes", "Beta Redes", "Gama Redes"]
+    phone = _search(ctx, op, "551191234")  # digits of the start of an E.164 phone
+    assert [(h.legal_name, h.match_field, h.rank) for h in phone.hits] == [
+        ("Gama Redes", MatchField.CONTACT_PHONE, RANK_PREFIX)
+    ]
+
+
+def test_a_whole_login_or_address_that_matches_is_that_person(
+    ctx: ServiceContext, op: Principal, captured: list[tuple[str, Any]]
+) -> None:
+    with ctx.sessions.begin() as s:
+        alfa = make_customer(s, "Alfa Redes", trade_name=None, cnpj=cnpj_for(1))
+        beta = make_customer(s, "Beta Redes", trade_name=None, cnpj=cnpj_for(2))
+        make_portal_user(
+            s, alfa, full_name="Joana Lima", login="joana.lima", email="joana@alfa.com.br"
+        )
+        make_portal_user(
+            s, beta, full_name="Ana Souza", login="mariajoana.lima", email="mariajoana@alfa.com.br"
+        )
+    for term in ("joana@alfa.com.br", "JOANA.LIMA"):
+        captured.clear()
+        page = _search(ctx, op, term)
+        assert [(h.legal_name, h.rank) for h in page.hits] == [("Alfa Redes", RANK_EXACT)]
+        assert not any(_SUBSTRING_SQL.search(statement) for statement, _ in captured)
+    # Nobody's whole address or login: the values that contain it are still found.
+    assert _names(_search(ctx, op, "oana@alfa.com.br")) == ["Alfa Redes", "Beta Redes"]
+    assert _names(_search(ctx, op, "oana.lima")) == ["Alfa Redes", "Beta Redes"]
+
+
+def test_a_term_without_three_letters_in_a_row_is_matched_by_prefix_only(
+    ctx: ServiceContext, op: Principal, captured: list[tuple[str, Any]]
+) -> None:
+    with ctx.sessions.begin() as s:
+        make_customer(s, "%_% Comercial", trade_name=None, cnpj=cnpj_for(1))
+        make_customer(s, "Loja 100%_% Ltda", trade_name=None, cnpj=cnpj_for(2))
+    # pg_trgm has no trigram to look up in '%_%' (its index would return every row for a
+    # recheck); SQLite follows the same rule so both backends find the same customers.
+    assert _names(_search(ctx, op, "%_%")) == ["%_% Comercial"]
+    assert not any(_SUBSTRING_SQL.search(statement) for statement, _ in captured)
+    assert _names(_search(ctx, op, "100%_%")) == ["Loja 100%_% Ltda"]
+
+
+def test_a_company_domain_is_a_prefix_range_on_the_address_domain(
+    ctx: ServiceContext, op: Principal, captured: list[tuple[str, Any]]
+) -> None:
+    with ctx.sessions.begin() as s:
+        alfa = make_customer(s, "Alfa Redes", trade_name=None, cnpj=cnpj_for(1))
+        beta = make_customer(s, "Beta Redes", trade_name=None, cnpj=cnpj_for(2))
+        gama = make_customer(s, "Gama Redes", trade_name=None, cnpj=cnpj_for(3))
+        make_portal_user(s, alfa, full_name="Ana", login="ana", email="ana@padaria.com.br")
+        make_chain(s, beta, [("Bia", None, "bia@padaria.com.br", 0)])
+        make_portal_user(s, gama, full_name="Caio", login="caio", email="caio@mypadaria.com.br")
+    page = _search(ctx, op, "padaria.com")
+    assert [(h.legal_name, h.match_field, h.match_value, h.rank) for h in page.hits] == [
+        ("Alfa Redes", MatchField.USER_EMAIL, "ana@padaria.com.br", RANK_SUBSTRING),
+        ("Beta Redes", MatchField.CONTACT_EMAIL, "bia@padaria.com.br", RANK_SUBSTRING),
+    ]
+    # The domain matched: the company is found; no trigram scan over every address.
+    (statement, parameters) = captured[0]
+    assert len(captured) == 1 and not _SUBSTRING_SQL.search(statement)
+    plan = _plan(ctx, statement, parameters)
+    _assert_no_table_scan(ctx, plan)
+    assert "pfx_portal_users_email_domain" in plan
+    assert "pfx_escalation_contacts_email_domain" in plan
+    # Not the start of any domain: the addresses that contain it are still found.
+    assert _names(_search(ctx, op, "adaria.com")) == ["Alfa Redes", "Beta Redes", "Gama Redes"]

@@ -3,6 +3,7 @@ anything else; and what is found is exactly what a literal, folded comparison sa
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from itertools import product
@@ -117,14 +118,16 @@ NAME_CHARS = st.one_of(
 
 
 def expected_match(name: str, cnpj: str, term: str) -> bool:
-    """The rule, written plainly: folded literal substring (prefix under 3 characters);
-    CNPJ digits when the term is made of CNPJ characters."""
+    """The rule, written plainly: folded literal prefix; folded literal substring when
+    the term has 3+ characters of which 3 letters or digits in a row; CNPJ digits
+    when the term is made of CNPJ characters."""
     folded = fold(term)
     if not folded:
         return False
     name_norm = fold(name)
     short = len(folded) < 3
-    if name_norm.startswith(folded) or (not short and folded in name_norm):
+    words = re.search(r"[^\W_]{3}", folded) is not None  # three letters or digits in a row
+    if name_norm.startswith(folded) or (not short and words and folded in name_norm):
         return True
     d = digits(term)
     if d and set(term.strip()) <= set("0123456789./- ") and len(d) <= 14:
