@@ -21,7 +21,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CursorResult,
+    Select,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,6 +41,7 @@ from noc_console.models import (
     Customer,
     NotificationOutbox,
     PasswordHistory,
+    PasswordPolicy,
     PasswordResetToken,
     PortalSession,
     PortalUser,
@@ -59,6 +70,7 @@ REASON_MAX = 500
 # Passwords older than the policy's history are kept a little longer, so raising
 # history_count later still finds some; older ones are deleted.
 HISTORY_KEEP_EXTRA = 2
+POLICY_ROW_ID = 1  # the one password_policy row (load_policy reads the same)
 
 # Read out over the phone and copied by eye: no character that looks or sounds
 # like another (0/O/o, 1/l/I/i, 5/S/s, 2/Z/z, 8/B/b, 6/G, 9/g/q).
@@ -191,7 +203,9 @@ def _rate_window(session: Session, user_id: int, now: datetime) -> tuple[int, da
     return int(count or 0), oldest
 
 
-def _active_sessions(user_id: int, now: datetime) -> list[ColumnElement[bool]]:
+def _active_sessions(
+    user_id: int | BindParameter[int], now: datetime | BindParameter[datetime]
+) -> list[ColumnElement[bool]]:
     return [
         PortalSession.portal_user_id == user_id,
         PortalSession.revoked_at.is_(None),
@@ -286,40 +300,132 @@ def validate_request(
     return ticket, why, chosen
 
 
-def _lock_user(session: Session, user_id: int) -> PortalUser:
+# Built once, like _COUNTS below.
+_LOCK_USER = (
+    select(PortalUser, Customer, PasswordPolicy)
+    .join(Customer, Customer.id == PortalUser.customer_id)
+    .outerjoin(PasswordPolicy, PasswordPolicy.id == POLICY_ROW_ID)
+    .where(PortalUser.id == bindparam("user_id"))
+    .with_for_update(of=PortalUser)
+)
+
+
+def _lock_user(session: Session, user_id: int) -> tuple[PortalUser, Customer, PasswordPolicyDTO]:
     """Take the user's row lock before anything is counted: concurrent resets queue here
-    (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)."""
-    user = session.scalars(
-        select(PortalUser).where(PortalUser.id == user_id).with_for_update()
-    ).one_or_none()
-    if user is None:
+    (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
+
+    The customer and the policy come in the same round trip. Only the user row is
+    locked (the other two are not written here); the locked row is the latest
+    version even after a wait, but anything else that must include what the lock
+    waited for is counted by a later statement (``_count_under_lock``).
+    """
+    row = session.execute(_LOCK_USER, {"user_id": user_id}).one_or_none()
+    if row is None:
         raise NotFound(_("portal user not found"))
-    return user
+    user, customer, _policy_row = row
+    # While the policy row is referenced here it is in the session's identity map, so
+    # load_policy reads it without SQL (and still gives the defaults when it is missing).
+    policy = load_policy(session)
+    return user, customer, policy
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What the reset is about to change, counted under the user's row lock."""
+
+    resets_in_window: int
+    oldest_reset: datetime | None
+    unused_links: int
+    active_sessions: int
+    history_rows: int
+
+
+def _how_many(model: type[Any], *where: ColumnElement[bool]) -> Any:
+    return select(func.count()).select_from(model).where(*where).scalar_subquery()
+
+
+def _counts_statement() -> Select[Any]:
+    """Built once: composing it took longer than running it (SQLite) on every reset."""
+    # Untyped parameters take each compared column's type (UTCDateTime for the times).
+    user_id: BindParameter[int] = bindparam("user_id")
+    now: BindParameter[datetime] = bindparam("now")
+    # The rate window is the statement's own aggregate (one row whatever matches), the
+    # other counts ride along as scalar subqueries.
+    return select(
+        func.count(),
+        func.min(AuditEvent.occurred_at),  # keeps UTCDateTime: an aware datetime on both
+        _how_many(
+            PasswordResetToken,
+            PasswordResetToken.portal_user_id == user_id,
+            PasswordResetToken.used_at.is_(None),
+        ),
+        _how_many(PortalSession, *_active_sessions(user_id, now)),
+        _how_many(PasswordHistory, PasswordHistory.portal_user_id == user_id),
+    ).where(
+        AuditEvent.action == ACTION,
+        AuditEvent.portal_user_id == user_id,
+        AuditEvent.occurred_at > bindparam("since"),
+    )
+
+
+_COUNTS = _counts_statement()
+
+
+def _count_under_lock(session: Session, user_id: int, now: datetime) -> _Counts:
+    """The rate window and the rows the reset would touch, in one round trip.
+
+    Runs as its own statement after ``_lock_user`` so that its snapshot includes
+    whatever the previous holder of the lock committed. Everything that adds a
+    session, a reset link or a history row of this user (portal login, password
+    change, reset, completed reset) holds that same lock, so a zero here stays
+    zero until we commit and the matching UPDATE/DELETE can be skipped.
+    """
+    used, oldest, links, sessions, history = session.execute(
+        _COUNTS, {"user_id": user_id, "now": now, "since": now - RATE_WINDOW}
+    ).one()
+    return _Counts(int(used or 0), oldest, int(links or 0), int(sessions or 0), int(history or 0))
 
 
 def push_history(
-    session: Session, user: PortalUser, policy: PasswordPolicyDTO, now: datetime
+    session: Session,
+    user: PortalUser,
+    policy: PasswordPolicyDTO,
+    now: datetime,
+    *,
+    existing: int | None = None,
 ) -> None:
     """Move the current hash into password_history and trim what is no longer needed.
 
+    Trimming is one DELETE of everything past the newest ones that stay beside
+    the row being added; ``existing`` (the user's history rows, counted under
+    the user's lock) lets a caller skip it when nothing is past them. The DELETE
+    runs before the new row is added, so it never counts among the rows it trims.
     Needs no flush (callers keep autoflush off so the user row is updated once).
     """
     keep = max(policy.history_count, 0) + HISTORY_KEEP_EXTRA
-    existing = session.scalars(
-        select(PasswordHistory.id)
-        .where(PasswordHistory.portal_user_id == user.id)
-        .order_by(PasswordHistory.created_at.desc(), PasswordHistory.id.desc())
-    ).all()
+    if user.password_hash:
+        keep -= 1  # the row added below is one of them
+    keep = max(keep, 0)
+    if existing is None or existing > keep:
+        stale = (
+            select(PasswordHistory.id)
+            .where(PasswordHistory.portal_user_id == user.id)
+            .order_by(PasswordHistory.created_at.desc(), PasswordHistory.id.desc())
+            .offset(keep)
+        )
+        # ids from a subquery (SQLAlchemy gives SQLite the LIMIT -1 its OFFSET needs); no
+        # session objects to synchronise: history rows are never loaded as entities.
+        session.execute(
+            delete(PasswordHistory)
+            .where(PasswordHistory.id.in_(stale.scalar_subquery()))
+            .execution_options(synchronize_session=False)
+        )
     if user.password_hash:
         session.add(
             PasswordHistory(
                 portal_user_id=user.id, password_hash=user.password_hash, created_at=now
             )
         )
-        keep -= 1
-    stale = existing[max(keep, 0) :]
-    if stale:
-        session.execute(delete(PasswordHistory).where(PasswordHistory.id.in_(stale)))
 
 
 def _cursor(result: object) -> CursorResult[Any]:
@@ -393,12 +499,15 @@ def _issue_reset_link(
     user: PortalUser,
     policy: PasswordPolicyDTO,
     now: datetime,
+    unused_links: int,
 ) -> tuple[datetime, int]:
+    """A new link (outbox row) replacing the earlier ones; ``unused_links`` was counted
+    under the user's lock, so none means there is nothing to mark used."""
     if not user.email or "@" not in user.email:
         raise ValidationError(
             {"method": [_("this user has no registered e-mail address: use a temporary password")]}
         )
-    invalidated = invalidate_reset_links(session, user.id, now)
+    invalidated = invalidate_reset_links(session, user.id, now) if unused_links else 0
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(minutes=policy.reset_token_ttl_minutes)
     session.add(
@@ -459,8 +568,7 @@ def reset(
     email_masked: str | None = None
     try:
         with ctx.sessions.begin() as session:
-            user = _lock_user(session, user_id)
-            policy = load_policy(session)
+            user, customer, policy = _lock_user(session, user_id)
             if expected_version is not None and user.version != expected_version:
                 raise ConflictError(
                     _(
@@ -480,9 +588,10 @@ def reset(
                         ]
                     }
                 )
-            used, oldest = _rate_window(session, user.id, now)
+            counts = _count_under_lock(session, user.id, now)
+            used = counts.resets_in_window
             if used >= policy.max_resets_per_hour:
-                retry_at = (oldest or now) + RATE_WINDOW
+                retry_at = (counts.oldest_reset or now) + RATE_WINDOW
                 minutes = max(int((retry_at - now).total_seconds() // 60) + 1, 1)
                 raise ResetRateLimited(
                     ngettext(
@@ -494,11 +603,12 @@ def reset(
                     ).format(n=used, minutes=minutes, time=f"{retry_at:%H:%M}"),
                     retry_at=retry_at,
                 )
-            customer = session.get(Customer, user.customer_id)
             was_locked = bool(user.locked_until and user.locked_until > now)
             details: dict[str, object] = {"method": chosen.value}
             new_hash: str | None = None
             if chosen is ResetMethod.TEMPORARY_PASSWORD:
+                # Checked against this (locked) row's context words and the policy, so it is
+                # generated and hashed here, before the writes; the hash precedes the commit.
                 password = _generate_checked(
                     user, customer, policy, generate or generate_temporary_password
                 )
@@ -507,27 +617,29 @@ def reset(
                 details["expires_at"] = temp_expires.isoformat()
             with session.no_autoflush:  # the user row is written once, at the flush below
                 if chosen is ResetMethod.TEMPORARY_PASSWORD:
-                    push_history(session, user, policy, now)
-                    invalidate_reset_links(session, user.id, now)
+                    push_history(session, user, policy, now, existing=counts.history_rows)
+                    if counts.unused_links:
+                        invalidate_reset_links(session, user.id, now)
                     user.password_hash = new_hash
                     user.password_changed_at = now
                     user.must_change_password = True
                     user.temp_password_expires_at = temp_expires
                 elif chosen is ResetMethod.RESET_LINK:
                     link_expires, invalidated = _issue_reset_link(
-                        session, ctx, operator, user, policy, now
+                        session, ctx, operator, user, policy, now, counts.unused_links
                     )
                     email_masked = mask_email(user.email)
                     details["expires_at"] = link_expires.isoformat()
                     details["earlier_links_invalidated"] = invalidated
                     details["email_masked"] = email_masked
                 ended = (
-                    revoke_sessions(session, user.id, now, "assisted_reset") if end_sessions else 0
+                    revoke_sessions(session, user.id, now, "assisted_reset")
+                    if end_sessions and counts.active_sessions
+                    else 0
                 )
                 if unlock:
                     user.failed_login_count = 0
                     user.locked_until = None
-            session.flush()  # bumps the version (and detects a concurrent writer) now
             event = audit.record(
                 session,
                 at=now,
@@ -547,6 +659,8 @@ def reset(
                     "sessions_ended": ended,
                 },
             )
+            # One flush writes the user row (its version checked and bumped: a concurrent
+            # writer raises StaleDataError here), the history row and the audit event (its id).
             session.flush()
             result = ResetResult(
                 user_id=user.id,

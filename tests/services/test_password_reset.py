@@ -6,19 +6,22 @@ import hashlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import delete, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from noc_console.clock import FixedClock
 from noc_console.models import (
     AuditEvent,
+    Customer,
     NotificationOutbox,
     PasswordHistory,
     PasswordPolicy,
@@ -756,3 +759,251 @@ def test_preview_for_the_wizard(
 def test_preview_unknown_user(ctx: ServiceContext, world: World) -> None:
     with pytest.raises(NotFound):
         pr.reset_preview(ctx, world.analyst, 424_242)
+
+
+# -- fewer round trips (issue 5): same rows touched, same results --------------------------------
+
+
+@contextmanager
+def statements(ctx: ServiceContext) -> Iterator[list[str]]:
+    """The SQL the engine sends meanwhile, whitespace folded (what was written, not how fast)."""
+    seen: list[str] = []
+
+    def record(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(ctx.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", record)
+
+
+def writes_to(seen: list[str], table: str) -> list[str]:
+    return [s for s in seen if s.startswith(("UPDATE", "DELETE")) and f" {table} " in f"{s} "]
+
+
+def history(ctx: ServiceContext, user_id: int) -> list[str]:
+    """The user's history hashes, newest first (the order the trimming keeps them in)."""
+    with ctx.sessions() as s:
+        return list(
+            s.scalars(
+                select(PasswordHistory.password_hash)
+                .where(PasswordHistory.portal_user_id == user_id)
+                .order_by(PasswordHistory.created_at.desc(), PasswordHistory.id.desc())
+            )
+        )
+
+
+def seed_history(ctx: ServiceContext, user_id: int, clock: FixedClock, n: int) -> list[str]:
+    """``n`` older history rows, one day apart; returned newest first."""
+    hashes = [f"seeded-history-hash-{i:02d}" for i in range(n)]
+    with ctx.sessions.begin() as s:
+        for i, h in enumerate(hashes):
+            s.add(
+                PasswordHistory(
+                    portal_user_id=user_id,
+                    password_hash=h,
+                    created_at=clock.now() - timedelta(days=n - i),
+                )
+            )
+    return hashes[::-1]
+
+
+def bare_user(ctx: ServiceContext, world: World, clock: FixedClock) -> World:
+    """A user of the same customer with no session, no reset link and no history."""
+    with ctx.sessions.begin() as s:
+        customer = s.get(Customer, world.customer_id)
+        assert customer is not None
+        user = make_portal_user(s, customer, login="maria.souza", clock=clock)
+        return replace(world, user_id=user.id, login=user.login)
+
+
+def test_history_keeps_exactly_the_newest(
+    ctx: ServiceContext, world: World, clock: FixedClock
+) -> None:
+    with ctx.sessions.begin() as s:
+        s.execute(update(PasswordPolicy).values(history_count=2, max_resets_per_hour=100))
+    replaced: list[str | None] = []
+    for _ in range(7):
+        clock.advance(minutes=1)
+        replaced.append(user_row(ctx, world.user_id).password_hash)
+        do_reset(ctx, world)
+    keep = 2 + pr.HISTORY_KEEP_EXTRA
+    assert history(ctx, world.user_id) == replaced[::-1][:keep]
+
+
+def test_a_surplus_of_history_is_trimmed_to_the_newest(
+    ctx: ServiceContext, world: World, clock: FixedClock
+) -> None:
+    """history_count lowered after many changes: one reset trims everything past the newest."""
+    seeded = seed_history(ctx, world.user_id, clock, 10)
+    with ctx.sessions.begin() as s:
+        s.execute(update(PasswordPolicy).values(history_count=1))
+    current = user_row(ctx, world.user_id).password_hash
+    with statements(ctx) as seen:
+        do_reset(ctx, world)
+    assert len(writes_to(seen, "password_history")) == 1  # one DELETE, no id list read first
+    assert history(ctx, world.user_id) == [current, *seeded[: pr.HISTORY_KEEP_EXTRA]]
+
+
+def test_history_within_the_limit_is_left_alone(
+    ctx: ServiceContext, world: World, clock: FixedClock
+) -> None:
+    seeded = seed_history(ctx, world.user_id, clock, 2)
+    current = user_row(ctx, world.user_id).password_hash
+    with statements(ctx) as seen:
+        do_reset(ctx, world)
+    assert writes_to(seen, "password_history") == []
+    assert history(ctx, world.user_id) == [current, *seeded]
+
+
+@pytest.mark.parametrize("has_password", [True, False])
+def test_push_history_without_a_count_trims_too(
+    ctx: ServiceContext, world: World, clock: FixedClock, has_password: bool
+) -> None:
+    """The portal's own password change calls it without a count (``existing`` left out)."""
+    seeded = seed_history(ctx, world.user_id, clock, 9)
+    policy = replace(DEFAULT_POLICY, history_count=3)
+    with ctx.sessions.begin() as s, s.no_autoflush:
+        user = s.get(PortalUser, world.user_id)
+        assert user is not None
+        if not has_password:
+            user.password_hash = None
+        current = user.password_hash
+        pr.push_history(s, user, policy, clock.now())
+    keep = 3 + pr.HISTORY_KEEP_EXTRA
+    expected = [current, *seeded[: keep - 1]] if has_password else seeded[:keep]
+    assert history(ctx, world.user_id) == expected
+
+
+def test_links_and_sessions_are_ended_when_present(
+    ctx: ServiceContext, world: World, clock: FixedClock
+) -> None:
+    do_reset(ctx, world, ResetMethod.RESET_LINK, end_sessions=False)
+    clock.advance(minutes=1)
+    with statements(ctx) as seen:
+        result = do_reset(ctx, world)
+    assert result.sessions_ended == 2  # the expired session is not active
+    assert len(writes_to(seen, "password_reset_tokens")) == 1
+    assert len(writes_to(seen, "portal_sessions")) == 1
+    with ctx.sessions() as s:
+        assert s.scalars(select(PasswordResetToken.used_at)).all() == [clock.now()]
+        revoked = s.scalars(select(PortalSession.revoked_at).order_by(PortalSession.id)).all()
+    assert revoked == [clock.now(), clock.now(), None]
+
+
+@pytest.mark.parametrize("method", list(ResetMethod))
+def test_nothing_to_end_writes_nothing_and_breaks_nothing(
+    ctx: ServiceContext, world: World, clock: FixedClock, method: ResetMethod
+) -> None:
+    bare = bare_user(ctx, world, clock)
+    with statements(ctx) as seen:
+        result = do_reset(ctx, bare, method)
+    assert result.sessions_ended == 0
+    assert writes_to(seen, "portal_sessions") == []
+    assert writes_to(seen, "password_reset_tokens") == []
+    assert writes_to(seen, "password_history") == []
+    (ev,) = events(ctx, "password_reset")
+    assert ev.details["sessions_ended"] == 0
+    if method is ResetMethod.RESET_LINK:
+        assert ev.details["earlier_links_invalidated"] == 0
+    if method is ResetMethod.TEMPORARY_PASSWORD:
+        assert result.temporary_password
+        assert ctx.hasher.verify(
+            user_row(ctx, bare.user_id).password_hash, result.temporary_password
+        )
+        assert len(history(ctx, bare.user_id)) == 1
+
+
+def test_the_company_is_part_of_the_context_words(ctx: ServiceContext, world: World) -> None:
+    """The customer comes with the locked user row: its name still rules out a candidate."""
+    produced = iter(["Padaria-Kx7m-Pq9r-Tz4w", FIXED])
+    result = do_reset(ctx, world, generate=lambda policy: next(produced))
+    assert result.temporary_password == FIXED
+
+
+def test_a_missing_policy_row_means_the_defaults(
+    ctx: ServiceContext, world: World, clock: FixedClock
+) -> None:
+    with ctx.sessions.begin() as s:
+        s.execute(delete(PasswordPolicy))
+    result = do_reset(ctx, world)
+    assert result.temp_password_expires_at == clock.now() + timedelta(
+        hours=DEFAULT_POLICY.temp_password_ttl_hours
+    )
+
+
+def _wait_until_blocked(ctx: ServiceContext, thread: threading.Thread) -> None:
+    """Give the reset time to queue behind the lock (PostgreSQL: until it is seen waiting)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and thread.is_alive():
+        if ctx.engine.dialect.name != "postgresql":
+            time.sleep(0.3)  # SQLite: it waits in BEGIN IMMEDIATE; nothing to observe
+            return
+        with ctx.engine.connect() as conn:
+            waiting = conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " WHERE NOT l.granted AND a.datname = current_database()"
+                )
+            )
+        if waiting:
+            return
+        time.sleep(0.02)
+
+
+def test_a_session_opened_while_the_reset_waited_for_the_lock_is_ended(
+    ctx: ServiceContext, world: World, clock: FixedClock
+) -> None:
+    """A portal login holds the same row lock; the reset counts sessions after it has it."""
+    bare = bare_user(ctx, world, clock)
+    outcome: list[ResetResult | BaseException] = []
+    with ctx.sessions.begin() as s:  # a login in progress: user row locked, session added
+        user = s.scalars(
+            select(PortalUser).where(PortalUser.id == bare.user_id).with_for_update()
+        ).one()
+        make_portal_session(s, user, clock=clock)
+
+        def run() -> None:
+            try:
+                outcome.append(do_reset(ctx, bare, ResetMethod.UNLOCK_ONLY))
+            except BaseException as err:  # handed to the main thread
+                outcome.append(err)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        _wait_until_blocked(ctx, worker)
+    worker.join(timeout=30)
+    (result,) = outcome
+    assert isinstance(result, ResetResult) and result.sessions_ended == 1
+    with ctx.sessions() as s:
+        assert s.scalars(
+            select(PortalSession.revoked_reason).where(PortalSession.portal_user_id == bare.user_id)
+        ).all() == ["assisted_reset"]
+
+
+def test_concurrent_links_leave_exactly_one_usable(ctx: ServiceContext, world: World) -> None:
+    """Each reset counts the links and sessions under the lock, after the previous one committed."""
+    results: list[ResetResult] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(3)
+
+    def worker() -> None:
+        barrier.wait()
+        result = do_reset(ctx, world, ResetMethod.RESET_LINK)
+        with lock:
+            results.append(result)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 3
+    with ctx.sessions() as s:
+        used = s.scalars(select(PasswordResetToken.used_at)).all()
+    assert sum(u is None for u in used) == 1 and len(used) == 3
+    evs = events(ctx, "password_reset")
+    assert sorted(e.details["earlier_links_invalidated"] for e in evs) == [0, 1, 1]
+    assert sorted(r.sessions_ended for r in results) == [0, 0, 2]
