@@ -7,6 +7,14 @@ with the list's generation, so an answer for an older filter or sort is
 dropped instead of being mixed into the current list. Pages are keyset
 pages fetched only when the reader nears the last loaded row: a customer
 with 100,000 contracts costs one page at a time.
+
+The table holds a window of at most ``WINDOW_PAGES`` pages, so memory does
+not grow with the rows scrolled past. The keyset cursor of every page fetched
+so far is remembered (a short string per page), so a page evicted from the
+window is fetched again when the reader scrolls back to it: a keyset page
+costs about a millisecond at any position. The first page is kept: going back
+to the top needs no query, and the service audits a first page of values
+("contract_values_viewed") each time it is asked for one.
 """
 
 from __future__ import annotations
@@ -24,8 +32,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, LoadingIndicator, Static
+from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
+from noc_console import i18n
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
 from noc_console.screens.commands import PaletteCommand
@@ -49,7 +58,9 @@ from noc_console.widgets.cells import literal
 from noc_console.widgets.contract_table import (
     ContractTable,
     ContractTotalsPanel,
+    PageCells,
     StatusChoice,
+    page_cells,
     sort_description,
 )
 from noc_console.widgets.fields import Field
@@ -63,6 +74,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+WINDOW_PAGES = 3
+"""Pages the table holds at most; the ones the reader left are evicted and fetched again."""
 DEBOUNCE_SECONDS = 0.3
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 SORT_CYCLE: tuple[ContractSort, ...] = (
@@ -144,11 +157,20 @@ class ContractBrowser(NocScreen):
     ]
 
     class PageLoaded(Message):
-        def __init__(self, generation: int, page: ContractPage, first: bool) -> None:
+        def __init__(
+            self,
+            generation: int,
+            index: int,
+            page: ContractPage,
+            cells: PageCells | None = None,
+            language: str | None = None,
+        ) -> None:
             super().__init__()
             self.generation = generation
+            self.index = index  # the page's place in the whole list (0: the first page)
             self.page = page
-            self.first = first
+            self.cells = cells  # built by the worker, in ``language``
+            self.language = language
 
     class TotalsLoaded(Message):
         def __init__(self, generation: int, totals: ContractTotals) -> None:
@@ -194,17 +216,30 @@ class ContractBrowser(NocScreen):
             principal.role, Permission.VIEW_CONTRACT_VALUES, read_only=ctx.read_only
         )
         self.generation = 0
-        self.rows_loaded = 0
-        self.next_cursor: str | None = None
         self.loading_first = False
-        self.loading_more = False
         self.loading_totals = False
         self.totals: ContractTotals | None = None
         self.problem: Problem | None = None
+        self._page_problem = False  # the problem came from a page (a later page clears it)
         self.exporting = False
         self.last_export: ExportResult | None = None
-        self._pages: list[ContractPage] = []
+        self._pages: list[ContractPage] = []  # the window's pages, top to bottom
+        self._window_start = 0  # the place of _pages[0] in the whole list
+        self._cursors: list[str | None] = [None]  # _cursors[i] fetches page i
+        self._first_page: ContractPage | None = None
+        self._fetching: int | None = None  # the page on its way, if any
         self._debounce: Timer | None = None
+
+    @property
+    def next_cursor(self) -> str | None:
+        """The cursor of the page below the window; None when the window ends the list."""
+        index = self._window_start + len(self._pages)
+        return self._cursors[index] if self._pages and index < len(self._cursors) else None
+
+    @property
+    def loading_more(self) -> bool:
+        """A page other than a new list's first is on its way (below or above the window)."""
+        return self._fetching is not None and not self.loading_first
 
     # ------------------------------------------------------------------ layout
 
@@ -224,7 +259,7 @@ class ContractBrowser(NocScreen):
                 StatusChoice.render_choices(self.query_state.status), id="contracts-status"
             )
         yield Static("", id="contracts-filter-error", markup=False)
-        yield Static(self._info(), id="contracts-info")
+        yield Static("", id="contracts-info")  # filled once the table exists (it gives the row)
         yield Static(
             Text("🔒 " + _("Contract values are restricted to supervisors"), style="bold"),
             id="contracts-restricted",
@@ -254,13 +289,27 @@ class ContractBrowser(NocScreen):
     # ------------------------------------------------------------------ language switch
 
     def capture_state(self) -> dict[str, Any]:
-        return {"focused": self.focused.id if self.focused else None}
+        table = self.query_one(ContractTable)
+        return {
+            "focused": self.focused.id if self.focused else None,
+            "row_offset": table.row_offset,
+            "cursor": table.absolute_row,
+            "top": table.row_offset + round(table.scroll_y),
+        }
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        """After a re-compose: put the loaded pages back without asking the database again."""
+        """After a re-compose: the window's pages, cursor and view back, without a query.
+
+        The cells are built again from the pages' DTOs: they are in the new language.
+        """
         table = self.query_one(ContractTable)
-        for page in self._pages:
-            table.add_contracts(page.rows)
+        if self._pages:
+            table.show_window(
+                [page_cells(page.rows, page.values_visible) for page in self._pages],
+                state.get("row_offset", 0),
+                cursor=state.get("cursor", 0),
+                top=state.get("top", 0),
+            )
         self.query_one(ContractTotalsPanel).show_totals(self.totals)
         self.query_one(ContractTotalsPanel).loading = self.loading_totals
         self._show_loading(self.loading_first)
@@ -278,13 +327,15 @@ class ContractBrowser(NocScreen):
     def reload(self) -> None:
         """Start a new generation: empty list, first page and totals for the current query."""
         self.generation += 1
-        self.rows_loaded = 0
-        self.next_cursor = None
-        self.loading_more = False
         self.loading_first = True
         self.totals = None
         self.problem = None
+        self._page_problem = False
         self._pages = []
+        self._window_start = 0
+        self._cursors = [None]
+        self._first_page = None
+        self._fetching = 0
         table = self.query_one(ContractTable)
         query = self.query_state
         table.configure(
@@ -296,19 +347,66 @@ class ContractBrowser(NocScreen):
         totals.loading = self.loading_totals = True
         self._show_problem()
         self._refresh_info()
-        self._page_worker(self.generation, query, None)
+        self._page_worker(self.generation, query, 0, None)
         self._totals_worker(self.generation, query)
 
     def load_more(self) -> None:
-        """Fetch the next page unless one is already on its way or the list is complete."""
-        if self.loading_first or self.loading_more or self.next_cursor is None:
+        """Fetch the page below the window unless a page is on its way or the list ends here."""
+        if self.loading_first or self._fetching is not None or self.next_cursor is None:
             return
-        self.loading_more = True
+        self._fetch(self._window_start + len(self._pages))
+
+    def load_previous(self) -> None:
+        """Bring back the page above the window (evicted earlier) unless a page is on its way."""
+        if self.loading_first or self._fetching is not None or self._window_start == 0:
+            return
+        index = self._window_start - 1
+        if index == 0 and self._first_page is not None:
+            self._place(0, self._first_page)  # kept: no query, no second audit event
+            self._refresh_info()
+        else:
+            self._fetch(index)
+
+    def _fetch(self, index: int) -> None:
+        self._fetching = index
         self._refresh_info()
-        self._page_worker(self.generation, self.query_state, self.next_cursor)
+        self._page_worker(self.generation, self.query_state, index, self._cursors[index])
+
+    def _place(self, index: int, page: ContractPage, cells: PageCells | None = None) -> None:
+        """Put a page into the window next to the pages shown; the table evicts the pages
+        at the other end (the ones farthest from the reader) and ``_pages`` follows it.
+
+        After the page, the next one in the same direction is asked for if the reader
+        is already near that end; never the other direction, so a page coming in can
+        never make the window fetch back the page it just evicted.
+        """
+        table = self.query_one(ContractTable)
+        if cells is None:
+            cells = page_cells(page.rows, page.values_visible)
+        if not self._pages or index == self._window_start + len(self._pages):
+            if not self._pages:
+                self._window_start = index
+            self._pages.append(page)
+            table.add_page(cells, keep=WINDOW_PAGES)
+            evicted = len(self._pages) - table.pages_shown
+            del self._pages[:evicted]
+            self._window_start += evicted
+            if table.near_end():
+                self.load_more()
+        elif index == self._window_start - 1:
+            self._pages.insert(0, page)
+            self._window_start = index
+            table.add_page(cells, above=True, keep=WINDOW_PAGES)
+            del self._pages[table.pages_shown :]
+            if table.near_start():
+                self.load_previous()
+        # Any other page is no longer next to the window: dropped (one fetch at a time
+        # and a new list starts a new generation, so this does not happen).
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="contracts-page")
-    def _page_worker(self, generation: int, query: ContractQuery, cursor: str | None) -> None:
+    def _page_worker(
+        self, generation: int, query: ContractQuery, index: int, cursor: str | None
+    ) -> None:
         try:
             page = contracts.list_contracts(
                 self.ctx,
@@ -321,10 +419,15 @@ class ContractBrowser(NocScreen):
                 cursor=cursor,
                 page_size=PAGE_SIZE,
             )
+            # The cells too (Babel money, dates, Text): off the UI thread, which only
+            # has to put them in the table. In the language of the moment; a page that
+            # lands after a language switch has them built again (see _page_loaded).
+            language = i18n.current_language()
+            cells = page_cells(page.rows, page.values_visible)
         except Exception as err:  # noqa: BLE001 - every failure becomes words on screen
             self.post_message(self.LoadFailed(generation, "page", describe_problem(err)))
         else:
-            self.post_message(self.PageLoaded(generation, page, first=cursor is None))
+            self.post_message(self.PageLoaded(generation, index, page, cells, language))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="contracts-totals")
     def _totals_worker(self, generation: int, query: ContractQuery) -> None:
@@ -339,11 +442,13 @@ class ContractBrowser(NocScreen):
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
-        if message.generation != self.generation:
-            return  # an answer for a list no longer shown
+        if message.generation != self.generation or message.index != self._fetching:
+            return  # an answer for a list (or a request) no longer current
+        self._fetching = None
         page = message.page
+        index = message.index
         table = self.query_one(ContractTable)
-        if message.first:
+        if self.loading_first:
             self.loading_first = False
             self._show_loading(False)
             if page.values_visible != self.values_visible:
@@ -356,14 +461,17 @@ class ContractBrowser(NocScreen):
                 self._show_restriction()
             if self.focused is None:
                 table.focus()
-        else:
-            self.loading_more = False
-        self._pages.append(page)
-        self.rows_loaded += table.add_contracts(page.rows)
-        self.next_cursor = page.next_cursor
+        if index == 0:
+            self._first_page = page
+        if page.next_cursor is not None and len(self._cursors) == index + 1:
+            self._cursors.append(page.next_cursor)
+        if self._page_problem:  # a page that failed before has now come
+            self.problem = None
+            self._page_problem = False
+            self._show_problem()
+        fresh = message.language == i18n.current_language()
+        self._place(index, page, message.cells if fresh else None)
         self._refresh_info()
-        if table.near_end():
-            self.load_more()
 
     @on(TotalsLoaded)
     def _totals_loaded(self, message: TotalsLoaded) -> None:
@@ -380,13 +488,15 @@ class ContractBrowser(NocScreen):
         if message.generation != self.generation:
             return
         if message.what == "page":
+            # The rows shown stay: a page that could not come (again) takes nothing away.
             self.loading_first = False
-            self.loading_more = False
+            self._fetching = None
             self._show_loading(False)
         else:
             self.query_one(ContractTotalsPanel).loading = self.loading_totals = False
         if self.problem is None or message.what == "page":
             self.problem = message.problem
+            self._page_problem = message.what == "page"
         self._show_problem()
         self._refresh_info()
         if message.problem.database_down:
@@ -395,6 +505,30 @@ class ContractBrowser(NocScreen):
     @on(LazyTable.NearEnd)
     def _near_end(self, message: LazyTable.NearEnd) -> None:
         self.load_more()
+
+    @on(LazyTable.NearStart)
+    def _near_start(self, message: LazyTable.NearStart) -> None:
+        self.load_previous()
+
+    @on(LazyTable.TopWanted)
+    def _top_wanted(self, message: LazyTable.TopWanted) -> None:
+        """ctrl+home far down the list: the first page again (kept), the window starting there."""
+        if self._first_page is None or self.loading_first:
+            return
+        self._fetching = None  # a page on its way no longer fits the window: dropped on arrival
+        self._pages = [self._first_page]
+        self._window_start = 0
+        page = self._first_page
+        table = self.query_one(ContractTable)
+        table.show_window([page_cells(page.rows, page.values_visible)], 0, cursor=0, top=0)
+        self._refresh_info()
+        if table.near_end():
+            self.load_more()
+
+    @on(DataTable.RowHighlighted, "#contracts-table")
+    def _row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        """The info line says where the cursor is in the whole list."""
+        self.query_one("#contracts-info", Static).update(self._info(), layout=False)
 
     # ------------------------------------------------------------------ what the screen says
 
@@ -435,16 +569,18 @@ class ContractBrowser(NocScreen):
         text.append(sort_description(query.sort, query.descending), style="bold")
         text.append("  │  ", style="dim")
         total = sum(line.count for line in self.totals.lines) if self.totals else None
+        table = self.query_one(ContractTable)
+        position = count(table.absolute_row + 1)
         if self.loading_first:
             text.append(_("loading contracts…"), style="italic")
+        elif table.row_count == 0:
+            text.append(_("{shown} contracts loaded").format(shown=count(0)))
         elif total is not None:
             text.append(
-                _("{shown} of {total} contracts loaded").format(
-                    shown=count(self.rows_loaded), total=count(total)
-                )
+                _("contract {position} of {total}").format(position=position, total=count(total))
             )
         else:
-            text.append(_("{shown} contracts loaded").format(shown=count(self.rows_loaded)))
+            text.append(_("contract {position}").format(position=position))
         if self.loading_more:
             text.append("  " + _("loading more…"), style="italic")
         elif self.next_cursor is not None and not self.loading_first:
@@ -452,13 +588,18 @@ class ContractBrowser(NocScreen):
         return text
 
     def _refresh_info(self) -> None:
-        self.query_one("#contracts-info", Static).update(self._info())
+        # Both lines change on every page: without a layout pass of the screen when their
+        # size cannot change (one line of fixed height; a hidden line staying hidden).
+        self.query_one("#contracts-info", Static).update(self._info(), layout=False)
         if self.problem is not None:
             return  # the problem stays in the message line
         message = self.query_one("#contracts-message", Static)
-        empty = not self.loading_first and self.rows_loaded == 0
-        message.update(Text(_("No contracts match this filter."), style="italic") if empty else "")
-        message.display = empty
+        empty = not self.loading_first and self.query_one(ContractTable).row_count == 0
+        if empty or message.display:
+            message.update(
+                Text(_("No contracts match this filter."), style="italic") if empty else ""
+            )
+            message.display = empty
 
     # ------------------------------------------------------------------ filters and sort
 

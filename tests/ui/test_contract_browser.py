@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,13 +30,14 @@ from noc_console.app import NocApp
 from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine, session_factory
 from noc_console.models import AuditEvent, Contract
+from noc_console.screens import contracts as contracts_screen
 from noc_console.screens.contracts import ContractBrowser, ContractQuery
 from noc_console.screens.session import DbConnected
 from noc_console.services import contracts as contracts_service
 from noc_console.services.context import Principal
 from noc_console.services.contracts import ContractSort
 from noc_console.services.errors import DatabaseUnavailable
-from noc_console.widgets.contract_table import ContractTable, ContractTotalsPanel
+from noc_console.widgets.contract_table import ContractTable, ContractTotalsPanel, page_cells
 from tests.support.factories import make_contract, make_customer, make_operator
 from tests.ui.helpers import SIZE, build_app, count_audit, screen_text
 from tests.ui.helpers import settle as settle_once
@@ -327,7 +329,7 @@ async def test_status_filter_changes_rows_and_totals(portal_url: str, export_dir
         assert screen.query_state.status == "inactive"
         assert numbers(screen) == ["CT-I-005", "CT-I-006"]
         text = everything_on_screen(app, screen)
-        assert "2 of 2 contracts loaded" in text
+        assert "contract 1 of 2" in text
         assert "R$10,555.55" in text and "R$6,425.66" not in text
 
 
@@ -421,22 +423,274 @@ async def test_lazy_paging_loads_pages_only_as_needed(portal_url: str, export_di
         assert table.row_count == 100  # one page, not the list
         assert screen.next_cursor is not None
         text = everything_on_screen(app, screen)
-        assert "100 of 450 contracts loaded" in text and "(more below)" in text
+        assert "contract 1 of 450" in text and "(more below)" in text
         # Moving a few rows does not load anything.
         await pilot.press("down", "down", "pagedown")
         await settle(pilot)
         assert table.row_count == 100
-        counts = []
+        counts, offsets = [], []
         for _ in range(6):
             await pilot.press("ctrl+end")
             await settle(pilot)
             counts.append(table.row_count)
-        assert counts[:4] == [200, 300, 400, 450]
-        assert counts[-1] == 450 and screen.next_cursor is None
-        shown = numbers(screen)
-        assert len(shown) == len(set(shown)) == 450
-        assert shown == sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
-        assert "450 of 450 contracts loaded" in everything_on_screen(app, screen)
+            offsets.append(table.row_offset)
+        # A window of three pages: the pages left behind are evicted from the table.
+        assert counts == [200, 300, 300, 250, 250, 250]
+        assert offsets == [0, 0, 100, 200, 200, 200]
+        assert screen.next_cursor is None and table.absolute_row == 449
+        expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+        assert numbers(screen) == expected[200:]
+        assert "contract 450 of 450" in everything_on_screen(app, screen)
+
+
+# --------------------------------------------------------------------------- the window of pages
+
+SMALL_PAGE = 50  # 1,000 contracts: 20 pages, of which the table holds WINDOW_PAGES
+
+
+class PageGate:
+    """Wraps the service's list_contracts: counts the cursors asked for; can hold a page on
+    its way (to press keys meanwhile) or make it fail."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.real = contracts_service.list_contracts
+        self.cursors: list[str | None] = []
+        self.hold = threading.Event()
+        self.hold.set()
+        self.fail: Exception | None = None
+        monkeypatch.setattr(contracts_service, "list_contracts", self)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.cursors.append(kwargs.get("cursor"))
+        assert self.hold.wait(10), "a page was held for too long"
+        if self.fail is not None:
+            raise self.fail
+        return self.real(*args, **kwargs)
+
+
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(contracts_screen, "PAGE_SIZE", SMALL_PAGE)
+
+
+def window_rows(screen: ContractBrowser) -> dict[int, str]:
+    """The contracts the table holds, by their row in the whole list."""
+    table = table_of(screen)
+    return {table.row_offset + i: n for i, n in enumerate(numbers(screen))}
+
+
+def under_cursor(screen: ContractBrowser) -> tuple[str, int, int]:
+    """The cursor's contract, its row in the whole list and its line in the view."""
+    table = table_of(screen)
+    number = table.get_row_at(table.cursor_row)[0].plain
+    return number, table.absolute_row, table.cursor_row - round(table.scroll_y)
+
+
+def check_window(screen: ContractBrowser) -> None:
+    table = table_of(screen)
+    assert table.pages_shown <= contracts_screen.WINDOW_PAGES
+    assert table.row_count <= contracts_screen.WINDOW_PAGES * SMALL_PAGE
+    assert len(screen._pages) == table.pages_shown
+    assert numbers(screen) == [r.number for page in screen._pages for r in page.rows]
+
+
+async def scroll_to(pilot: Pilot[Any], screen: ContractBrowser, row: int) -> None:
+    """Page down/up (real keys) until the cursor is at least/at most ``row`` of the list."""
+    table = table_of(screen)
+    key = "pagedown" if table.absolute_row < row else "pageup"
+    for _ in range(200):
+        if (table.absolute_row >= row) if key == "pagedown" else (table.absolute_row <= row):
+            return
+        await pilot.press(key)
+        await settle(pilot)
+    raise AssertionError(f"row {row} not reached (at {table.absolute_row})")
+
+
+async def test_window_scrolls_the_whole_list_down_and_back_up(
+    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(portal_url, [], many=1000)
+    small_pages(monkeypatch)
+    gate = PageGate(monkeypatch)
+    expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        table = table_of(screen)
+        audited = count_audit(portal_url, "contract_values_viewed")
+        trips: dict[str, tuple[dict[int, str], list[str]]] = {}
+        for key, last in (("pagedown", 999), ("pageup", 0)):
+            rows: dict[int, str] = {}
+            cursor_path: list[str] = []
+            for _ in range(200):
+                await pilot.press(key)
+                await settle(pilot)
+                check_window(screen)
+                for at, number in window_rows(screen).items():
+                    assert rows.setdefault(at, number) == number  # a row is one contract
+                cursor_path.append(under_cursor(screen)[0])
+                if table.absolute_row == last:
+                    break
+            trips[key] = (rows, cursor_path)
+            if key == "pagedown":
+                assert screen.next_cursor is None
+                assert numbers(screen)[-1] == expected[-1]
+                assert "contract 1,000 of 1,000" in everything_on_screen(app, screen)
+            else:
+                assert table.row_offset == 0 and numbers(screen)[0] == expected[0]
+                assert "contract 1 of 1,000" in everything_on_screen(app, screen)
+        down_rows, down_path = trips["pagedown"]
+        up_rows, up_path = trips["pageup"]
+        # Every contract passed through the window at its own row, once, both ways ...
+        assert [down_rows[i] for i in range(1000)] == expected == [up_rows[i] for i in range(1000)]
+        # ... and the cursor went through the list in order, without a jump back.
+        assert down_path == sorted(set(down_path)) and down_path[-1] == expected[-1]
+        assert up_path == sorted(set(up_path), reverse=True) and up_path[-1] == expected[0]
+        # Pages: each fetched once going down; going up only the evicted ones again (the
+        # first page is kept: no query for it and no second "values viewed" audit event).
+        assert gate.cursors.count(None) == 1
+        pages = 1000 // SMALL_PAGE
+        again = pages - contracts_screen.WINDOW_PAGES - 1  # the evicted ones, less the first
+        assert len(gate.cursors) == pages + again
+        assert count_audit(portal_url, "contract_values_viewed") == audited
+
+
+async def test_cursor_keeps_its_contract_and_line_when_a_page_comes_or_goes(
+    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(portal_url, [], many=1000)
+    small_pages(monkeypatch)
+    gate = PageGate(monkeypatch)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        table = table_of(screen)
+        await scroll_to(pilot, screen, 400)
+        for key in ("down", "up"):  # a page below, then (after going up) a page above
+            before_offset = table.row_offset
+            gate.hold.clear()  # the next page stays on its way while keys are pressed
+            asked = len(gate.cursors)
+            for _ in range(200):
+                await pilot.press(key)
+                if len(gate.cursors) > asked:
+                    break
+            else:
+                raise AssertionError("no page was asked for")
+            assert screen.loading_more
+            # Keys keep working while the page is on its way.
+            step = "up" if key == "down" else "down"
+            moved_from = table.absolute_row
+            await pilot.press(step, step)
+            assert table.absolute_row == moved_from + (-2 if step == "up" else 2)
+            held = under_cursor(screen)
+            window_before = window_rows(screen)
+            gate.hold.set()
+            await settle(pilot)
+            check_window(screen)
+            assert not screen.loading_more
+            shift = SMALL_PAGE if key == "down" else -SMALL_PAGE
+            assert table.row_offset == before_offset + shift
+            assert under_cursor(screen) == held  # same contract, same row, same line on screen
+            after = window_rows(screen)
+            assert all(after[at] == n for at, n in window_before.items() if at in after)
+            if key == "down":
+                await scroll_to(pilot, screen, table.absolute_row - 150)
+
+
+async def test_language_switch_keeps_the_window_and_the_position(
+    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(portal_url, [], many=1000)
+    small_pages(monkeypatch)
+    gate = PageGate(monkeypatch)
+    expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        await scroll_to(pilot, screen, 430)
+        await pilot.press("up", "up", "up")
+        await settle(pilot)
+        table = table_of(screen)
+        assert table.row_offset > 0
+        held, rows, asked = under_cursor(screen), window_rows(screen), len(gate.cursors)
+        position = held[1] + 1
+        assert f"contract {position} of 1,000" in everything_on_screen(app, screen)
+        await app.action_set_language("pt_BR")
+        await settle(pilot)
+        table = table_of(screen)  # a new table: the screen was composed again
+        assert under_cursor(screen) == held
+        assert window_rows(screen) == rows
+        check_window(screen)
+        assert len(gate.cursors) == asked  # no query: the window's pages were kept
+        assert column(screen, "monthly")[0].startswith(f"R${NBSP}")
+        assert "," in column(screen, "monthly")[0]  # pt_BR decimals
+        assert f"contrato {position} de 1.000" in everything_on_screen(app, screen)
+        # And the list goes on from there, in order.
+        await scroll_to(pilot, screen, held[1] + 120)
+        check_window(screen)
+        assert window_rows(screen) == {at: expected[at] for at in window_rows(screen)}
+
+
+async def test_failure_fetching_an_evicted_page_again_keeps_the_rows(
+    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(portal_url, [], many=1000)
+    small_pages(monkeypatch)
+    gate = PageGate(monkeypatch)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        table = table_of(screen)
+        await scroll_to(pilot, screen, 600)
+        first_shown = table.row_offset
+        assert first_shown >= 2 * SMALL_PAGE  # pages above were evicted (the first is kept)
+        gate.fail = DatabaseUnavailable("database unavailable: connection refused")
+        asked = len(gate.cursors)
+        for _ in range(200):
+            await pilot.press("pageup")
+            await settle(pilot)
+            if len(gate.cursors) > asked:
+                break
+        rows, held = window_rows(screen), under_cursor(screen)
+        text = screen_text(app)
+        assert "connection refused" in text and "Traceback" not in text
+        assert window_rows(screen) == rows and under_cursor(screen) == held
+        assert table.row_offset == first_shown and not screen.loading_more
+        # The database is back: moving on up brings the page, the screen's problem line
+        # goes away (the app's own banner leaves on its next retry, tested elsewhere).
+        gate.fail = None
+        for _ in range(SMALL_PAGE):
+            await pilot.press("up")
+            await settle(pilot)
+            if table.row_offset != first_shown:
+                break
+        assert table.row_offset == first_shown - SMALL_PAGE
+        assert screen.problem is None
+        assert not screen.query_one("#contracts-message").display
+        check_window(screen)
+
+
+async def test_ctrl_home_far_down_goes_to_the_first_contract_without_a_query(
+    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(portal_url, [], many=1000)
+    small_pages(monkeypatch)
+    gate = PageGate(monkeypatch)
+    expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        table = table_of(screen)
+        await scroll_to(pilot, screen, 700)
+        audited = count_audit(portal_url, "contract_values_viewed")
+        await pilot.press("ctrl+home")
+        await settle(pilot)
+        assert table.row_offset == 0 and table.absolute_row == 0
+        assert under_cursor(screen)[0] == expected[0]
+        check_window(screen)
+        assert gate.cursors.count(None) == 1  # the first page was kept, not fetched again
+        assert count_audit(portal_url, "contract_values_viewed") == audited
+        await scroll_to(pilot, screen, 120)  # and down again from there
+        assert under_cursor(screen)[0] == expected[table.absolute_row]
 
 
 async def test_page_loads_never_overlap_and_stale_answers_are_dropped(
@@ -469,7 +723,7 @@ async def test_page_loads_never_overlap_and_stale_answers_are_dropped(
         await pilot.press("1")  # a new list starts
         await settle(pilot)
         before = numbers(screen)
-        screen.post_message(ContractBrowser.PageLoaded(old_generation, page, first=True))
+        screen.post_message(ContractBrowser.PageLoaded(old_generation, 0, page))
         await settle(pilot)
         assert numbers(screen) == before
         assert all(n not in before for n in (r.number for r in page.rows))
@@ -665,3 +919,23 @@ async def test_help_lists_the_browser_keys(portal_url: str, export_dir: Path) ->
             "contracts.export",
             "contracts.back",
         } <= ids
+
+
+async def test_window_holds_a_contract_once_when_pages_overlap(
+    portal_url: str, export_dir: Path
+) -> None:
+    """A page fetched again after contracts were added or removed may repeat a neighbour's
+    row: the table holds it once (in the first page that has it), in order."""
+    seeded = seed(portal_url, [], many=30)
+    app = build_app(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+        table = table_of(screen)
+        rows = screen._pages[0].rows
+        first = page_cells(rows[:20], values_visible=True)
+        second = page_cells(rows[15:], values_visible=True)  # 5 rows overlap
+        table.show_window([first, second], 0, cursor=18, top=0)
+        await settle(pilot)
+        assert numbers(screen) == [r.number for r in rows]
+        assert table.pages_shown == 2 and table.absolute_row == 18
+        assert under_cursor(screen)[0] == rows[18].number
