@@ -21,12 +21,20 @@ Shape (imitating posting and harlequin):
   seconds and removes the banners by itself when the database answers.
 
 Nothing here imports SQLAlchemy, Alembic or the database driver at module
-level: they load inside the connect worker, after the first paint.
+level: they load inside the connect worker, after the first paint. Only the
+login screen is imported with this module; every other screen (help, lock,
+palette commands, the lookup and what opens from it) is imported when it is
+first opened, so start-up pays for the first screen only (issue 5).
+
+* Garbage collector: ``noc_console.gc_policy`` (why and when, there); the app
+  calls it on load, when the database is ready, after login, after each screen
+  change, on its idle tick and at exit.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -44,11 +52,9 @@ from textual.timer import Timer
 
 from noc_console import i18n
 from noc_console.config import Settings
+from noc_console.gc_policy import GcPolicy
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen, translate_bindings
-from noc_console.screens.commands import ConsoleCommands, PaletteCommand
-from noc_console.screens.help import HelpScreen
-from noc_console.screens.lock import LockScreen
 from noc_console.screens.login import LoginScreen
 from noc_console.screens.session import (
     DatabaseProblem,
@@ -58,17 +64,19 @@ from noc_console.screens.session import (
     DbUnavailable,
 )
 from noc_console.services.errors import DatabaseUnavailable
-from noc_console.widgets.banner import DbBanner
-from noc_console.widgets.session_bar import SessionView, session_view
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from textual.command import Provider
 
     from noc_console.clock import Clock
+    from noc_console.screens.commands import PaletteCommand
+    from noc_console.screens.lock import LockScreen
     from noc_console.services.context import Principal, ServiceContext
     from noc_console.services.hashing import Hasher
     from noc_console.services.policy import PasswordPolicyDTO
     from noc_console.services.system import DatabaseInfo
+    from noc_console.widgets.session_bar import SessionView
 
     PasswordGenerator = Callable[[PasswordPolicyDTO], str]
 
@@ -113,6 +121,31 @@ _ALLOWED_WHILE_LOCKED = frozenset(
 )
 
 
+def _console_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens (Textual takes callables)."""
+    from noc_console.screens.commands import ConsoleCommands
+
+    return ConsoleCommands
+
+
+def _lock_screen_type() -> type[LockScreen] | None:
+    """``LockScreen`` if its module was ever imported; before that no lock screen can exist.
+
+    ``is_locked`` runs for every binding check from the first paint on: asking
+    ``sys.modules`` keeps the lock screen's import out of start-up.
+    """
+    module = sys.modules.get("noc_console.screens.lock")
+    lock_screen: type[LockScreen] | None = getattr(module, "LockScreen", None)
+    return lock_screen
+
+
+def _is_help_screen(screen: object) -> bool:
+    """Whether ``screen`` is the help screen (same reasoning as ``_lock_screen_type``)."""
+    module = sys.modules.get("noc_console.screens.help")
+    help_screen = getattr(module, "HelpScreen", None)
+    return help_screen is not None and isinstance(screen, help_screen)
+
+
 def _nothing() -> AwaitComplete:
     """An already-finished awaitable: what a held-back push or pop returns to its caller."""
     done: AwaitComplete = AwaitComplete.nothing()  # type: ignore[no-untyped-call]
@@ -122,6 +155,12 @@ def _nothing() -> AwaitComplete:
 class NocApp(App[None]):
     """The NOC console. Build it with ``make_app``."""
 
+    CSS_PATH = "screens/login.tcss"
+    """The login screen's stylesheet, loaded with the app's own CSS. A screen's CSS_PATH
+    makes Textual re-parse every stylesheet loaded so far when the screen is first shown;
+    for the first screen that re-parse is on the way to the first paint (issue 5). The
+    rules are the same either way: a screen's CSS, once loaded, applies app-wide."""
+
     IDLE_CHECK_SECONDS: ClassVar[float] = 1.0
     """How often the idle lock looks at the time since the last key or click."""
     DB_RETRY_SECONDS: ClassVar[float] = 3.0
@@ -129,7 +168,7 @@ class NocApp(App[None]):
     HEALTH_CHECK_SECONDS: ClassVar[float] = 30.0
     """While logged in: how often the app checks the database on its own."""
 
-    COMMANDS: ClassVar[set[type[ConsoleCommands]]] = {ConsoleCommands}  # type: ignore[assignment]
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_console_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
         Binding("question_mark,f1", "help", N_("Help"), id="app.help"),
@@ -154,6 +193,7 @@ class NocApp(App[None]):
         hasher: Hasher | None = None,
         db_password: str | None = None,
         password_generator: PasswordGenerator | None = None,
+        gc_policy: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -177,10 +217,17 @@ class NocApp(App[None]):
         self._held_pushes: list[Callable[[], object]] = []
         self._unlocking = False
         self._attempt = 0
+        self.gc_policy = GcPolicy(enabled=gc_policy, monotonic=time.monotonic)
+        """The garbage-collector settings of this app (noc_console.gc_policy)."""
         translate_bindings(self)
         self.set_keymap(dict(settings.keymap))
 
     # ------------------------------------------------------------------ start-up
+
+    def on_load(self) -> None:
+        # Before the first screen is composed: no full collection on the way to the first
+        # paint either (a 15-25 ms one landed there in about half of the starts measured).
+        self.gc_policy.started()
 
     def on_mount(self) -> None:
         self.title = _("NOC Console")
@@ -198,6 +245,7 @@ class NocApp(App[None]):
         self.screen_change_signal.subscribe(self, self._screen_changed)
 
     def on_unmount(self) -> None:
+        self.gc_policy.undo()
         if isinstance(self.db_state, DbConnected):
             self.db_state.ctx.engine.dispose()
 
@@ -264,6 +312,7 @@ class NocApp(App[None]):
             self._dispose_worker(previous.ctx.engine)
         log.info("connected to %s (demo=%s)", message.info.masked_url, message.info.is_demo)
         self._set_db_state(DbConnected(message.ctx, message.info))
+        self.gc_policy.freeze("connect")  # SQLAlchemy, the driver and the models: here for good
 
     @on(DatabaseFailed)
     def _database_failed(self, message: DatabaseFailed) -> None:
@@ -359,6 +408,8 @@ class NocApp(App[None]):
 
     def _screen_changed(self, screen: Screen[Any]) -> None:
         self._sync_banner(screen)
+        # Once the new screen is painted: the operator reads it, no keystroke waits on a frame.
+        self.call_after_refresh(self.gc_policy.collect_if_due, "screen change")
 
     def _sync_banners(self) -> None:
         for screen in self.screen_stack:
@@ -367,15 +418,19 @@ class NocApp(App[None]):
     def _sync_banner(self, screen: Screen[Any]) -> None:
         """Put the banner on (or take it off) one screen; the login screen has its own status."""
         wanted = self.db_problem is not None and not isinstance(screen, LoginScreen)
-        existing = list(screen.query(DbBanner))
+        # By type name: the banner's module is imported only when a banner is first needed.
+        existing = list(screen.query("DbBanner"))
         if not wanted:
             for banner in existing:
                 banner.remove()
             return
         assert self.db_problem is not None
-        if existing:
-            existing[0].show_reason(self.db_problem)
-            for extra in existing[1:]:
+        from noc_console.widgets.banner import DbBanner
+
+        banners = [banner for banner in existing if isinstance(banner, DbBanner)]
+        if banners:
+            banners[0].show_reason(self.db_problem)
+            for extra in banners[1:]:
                 extra.remove()
         elif screen.is_attached:
             try:
@@ -400,6 +455,8 @@ class NocApp(App[None]):
             MainScreen(state.ctx, principal, state.info, read_only=self.settings.read_only)
         )
         self.refresh_bindings()
+        # Once the lookup is painted: the one collector pause of the policy, before any typing.
+        self.call_after_refresh(self.gc_policy.settle, "login")
 
     async def _close_modals(self) -> None:
         """Pop help, palette and dialogs so the next switch replaces the console screen itself."""
@@ -408,6 +465,8 @@ class NocApp(App[None]):
 
     def session_view(self) -> SessionView | None:
         """What the session bar of any screen shows (``SessionBar()`` asks for it)."""
+        from noc_console.widgets.session_bar import SessionView, session_view
+
         state = self.db_state
         if not isinstance(state, DbConnected):
             return None
@@ -466,7 +525,10 @@ class NocApp(App[None]):
 
     @property
     def is_locked(self) -> bool:
-        return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
+        lock_screen = _lock_screen_type()
+        return lock_screen is not None and any(
+            isinstance(screen, lock_screen) for screen in self.screen_stack
+        )
 
     def action_lock(self) -> None:
         self.lock()
@@ -477,6 +539,8 @@ class NocApp(App[None]):
         principal = self.principal
         if principal is None or self.is_locked or not isinstance(state, DbConnected):
             return
+        from noc_console.screens.lock import LockScreen
+
         log.info(
             "lock operator=%s reason=%s", principal.username, "idle" if idle_minutes else "key"
         )
@@ -485,15 +549,18 @@ class NocApp(App[None]):
         self.refresh_bindings()
 
     def _check_idle(self) -> None:
+        self.gc_policy.idle(self.monotonic() - self.last_input_at)
         minutes = self.settings.idle_lock_minutes
         if minutes <= 0 or self.principal is None or self.is_locked:
             return
         if self.monotonic() - self.last_input_at >= minutes * 60:
             self.lock(idle_minutes=minutes)
 
-    @on(LockScreen.Unlocked)
-    async def _unlocked(self, message: LockScreen.Unlocked) -> None:
-        if not isinstance(self.screen, LockScreen):
+    # LockScreen's messages are handled by name (on_lock_screen_*), not with @on(LockScreen...):
+    # @on would need the lock screen's class, hence its import, when this module loads.
+    async def on_lock_screen_unlocked(self, message: LockScreen.Unlocked) -> None:
+        lock_screen = _lock_screen_type()
+        if lock_screen is None or not isinstance(self.screen, lock_screen):
             return
         log.info("unlock operator=%s", self._who())
         self.note_activity()
@@ -511,8 +578,7 @@ class NocApp(App[None]):
             push()
         self.refresh_bindings()
 
-    @on(LockScreen.SwitchOperator)
-    async def _switch_operator(self, message: LockScreen.SwitchOperator) -> None:
+    async def on_lock_screen_switch_operator(self, message: LockScreen.SwitchOperator) -> None:
         await self.log_out(message.reason)
         if message.reason == "unlock_failed":
             self.notify(
@@ -529,13 +595,14 @@ class NocApp(App[None]):
         mode: str | None = None,
     ) -> Any:
         """While locked, a screen a worker opens waits for the unlock (it would cover the lock)."""
-        lock_help = isinstance(screen, HelpScreen) and isinstance(screen.source, LockScreen)
-        if (
-            self.is_locked
-            and not (isinstance(screen, LockScreen) or lock_help)
-            and not wait_for_dismiss
-            and mode is None
-        ):
+        lock_screen = _lock_screen_type()
+        is_lock = lock_screen is not None and isinstance(screen, lock_screen)
+        lock_help = (
+            lock_screen is not None
+            and _is_help_screen(screen)
+            and isinstance(getattr(screen, "source", None), lock_screen)
+        )
+        if self.is_locked and not (is_lock or lock_help) and not wait_for_dismiss and mode is None:
             log.info("holding %s back until the console is unlocked", type(screen).__name__)
             self._held_pushes.append(partial(super().push_screen, screen, callback))
             return _nothing()
@@ -546,7 +613,8 @@ class NocApp(App[None]):
     def pop_screen(self) -> AwaitComplete:
         """While locked, a screen closing itself underneath (a worker's dismiss) waits too:
         Textual pops the top screen, which would be the lock."""
-        if isinstance(self.screen, LockScreen) and not self._unlocking:
+        lock_screen = _lock_screen_type()
+        if lock_screen is not None and isinstance(self.screen, lock_screen) and not self._unlocking:
             log.info("holding a screen close back until the console is unlocked")
             self._held_pops += 1
             return _nothing()
@@ -581,9 +649,11 @@ class NocApp(App[None]):
         return True
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        if _is_help_screen(self.screen):
             self.pop_screen()
             return
+        from noc_console.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
@@ -642,6 +712,8 @@ class NocApp(App[None]):
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
         """The app's own palette entries; screens add theirs with the same method."""
+        from noc_console.screens.commands import PaletteCommand
+
         yield PaletteCommand(
             "app.help", N_("Help: keys of this screen"), N_("List every key"), "app.help"
         )
@@ -711,8 +783,14 @@ def make_app(
     hasher: Hasher | None = None,
     db_password: str | None = None,
     password_generator: PasswordGenerator | None = None,
+    gc_policy: bool = True,
 ) -> NocApp:
-    """Build the console: language first (so the first screen is composed in it), then the app."""
+    """Build the console: language first (so the first screen is composed in it), then the app.
+
+    ``gc_policy=False`` leaves the garbage collector alone (``noc_console.gc_policy``).
+    With it on, the app undoes the policy when it exits, so a process that builds many
+    apps one after the other (the test suite) gets its collector back each time.
+    """
     i18n.set_language(i18n.detect_language(settings.lang))
     return NocApp(
         settings,
@@ -720,4 +798,5 @@ def make_app(
         hasher=hasher,
         db_password=db_password,
         password_generator=password_generator,
+        gc_policy=gc_policy,
     )

@@ -14,7 +14,6 @@ goes to the log file instead).
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import re
 import sys
@@ -467,6 +466,8 @@ def _interactive() -> bool:
 
 
 def _ask_password(prompt: str) -> str:
+    import getpass
+
     if not _interactive():
         raise CliError("a password is needed and there is no terminal to ask it on")
     try:

@@ -24,7 +24,6 @@ from noc_console.screens.base import NocScreen
 from noc_console.screens.session import DbConnected, DbConnecting, DbState, DbUnavailable
 from noc_console.services.errors import AuthenticationFailed, DatabaseUnavailable
 from noc_console.widgets.fields import Field
-from noc_console.widgets.session_bar import markers
 
 if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
@@ -49,7 +48,8 @@ def _login_error_line(err: Exception, ctx: ServiceContext) -> str:
 class LoginScreen(NocScreen):
     """Username, password, remember-me; database status and retry."""
 
-    CSS_PATH = "login.tcss"
+    # Styled by login.tcss, which the app loads as its own CSS_PATH (see NocApp.CSS_PATH):
+    # as the first screen's CSS_PATH it would cost a re-parse of every stylesheet at start-up.
     AUTO_FOCUS = "#username"
     HELP_TITLE = N_("Login screen")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -188,6 +188,8 @@ class LoginScreen(NocScreen):
         message.display = bool(self._message)
 
     def _connected_text(self, state: DbConnected) -> Text:
+        from noc_console.widgets.session_bar import markers  # after the first paint
+
         info = state.info
         text = Text()
         text.append(_("Database: "), style="dim")

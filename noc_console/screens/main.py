@@ -1,10 +1,20 @@
 """The home screen after login: one search box over every way a caller identifies a customer.
 
-Built for an operator on the phone: results follow the typing (debounced, so
-a burst of keys is one query), the query runs in a thread worker, and every
-request carries a number so a slow answer to an older term can never replace
-the results of a newer one. ``enter`` opens the highlighted customer (the
-first one right after typing), even if the last query is still running.
+Built for an operator on the phone: results follow the typing, the query runs
+in a thread worker, and every request carries a number so a slow answer to an
+older term can never replace the results of a newer one. ``enter`` opens the
+highlighted customer (the first one right after typing), even if the last
+query is still running.
+
+No debounce: a key starts its query at once when none is running. Keys typed
+while one runs only mark the box as changed; when that query answers, its (by
+then stale) results are dropped unseen and the box's term is asked instead.
+So the database gets at most one query per key, and the last key waits at most
+for the end of the query already running, never for a fixed delay (issue 5: a
+250 ms debounce was most of "last key -> results painted"). A query that runs
+longer than ``PATIENCE_SECONDS`` (a slow or hung database) is not waited for:
+the box's term is then asked beside it, and the slow answer is dropped by its
+request number when it comes.
 
 The customer screen is pushed on top, so ``esc`` there comes back to this
 screen exactly as it was: the term, the results, the cursor.
@@ -13,6 +23,7 @@ screen exactly as it was: the term, the results, the cursor.
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -45,8 +56,10 @@ __all__ = ["LookupScreen", "MainScreen", "session_view"]
 
 log = logging.getLogger(__name__)
 
-DEBOUNCE_SECONDS = 0.25
 PAGE_SIZE = 50
+PATIENCE_SECONDS = 0.1
+"""How long a changed term waits for the query already running before it is asked beside it
+(a lookup takes milliseconds; a query still running after this is a slow database)."""
 SHORT_TERM = 3  # below this the service matches prefixes only (services.customers)
 _USER_FIELDS = frozenset({MatchField.LOGIN, MatchField.USER_EMAIL, MatchField.USER_NAME})
 
@@ -93,14 +106,17 @@ class LookupScreen(NocScreen):
         self.read_only = read_only
         self._view_ready = False
         self._request = 0  # every query gets the next number; only the newest is shown
-        self._timer: Timer | None = None
-        self._busy = False  # a query for the newest request is running
+        self._busy = False  # a query (search or next page) is running in the worker
+        self._pending = False  # the box changed while it ran: ask again when it answers
+        self._started_at = 0.0  # monotonic time the running query started
+        self._patience: Timer | None = None  # asks a pending term beside a slow query
         self._shown_term = ""  # the term the table's rows answer
         self._hits: list[CustomerHit] = []
         self._next_cursor: str | None = None
         self._truncated = False
         self._error = ""
         self._open_on_answer = False
+        self._more_offered: bool | None = None  # what the footer shows for "more results"
 
     # ------------------------------------------------------------------ layout
 
@@ -144,30 +160,48 @@ class LookupScreen(NocScreen):
 
     @property
     def searching(self) -> bool:
-        """A query is waiting for its debounce or running (tests and the status line)."""
-        return self._timer is not None or self._busy
+        """A query is running or waiting for the one running (tests and the status line)."""
+        return self._pending or self._busy
 
     # ------------------------------------------------------------------ typing -> query
 
     @on(Input.Changed, "#search")
     def _term_changed(self, event: Input.Changed) -> None:
         self._open_on_answer = False
-        if event.value == self._shown_term and not self._busy and not self._error:
-            self._stop_timer()  # typed back to what the table shows: nothing to ask
+        if self._busy:
+            self._wait_for_running_query()
             self._refresh_view()
             return
-        self._stop_timer()
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, self._search_now, name="lookup-debounce")
-        self._refresh_view()
+        if event.value == self._shown_term and not self._error:
+            self._refresh_view()  # typed back to what the table shows: nothing to ask
+            return
+        self._search_now()
 
-    def _stop_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+    def _wait_for_running_query(self) -> None:
+        """Ask for the box's term when the running query answers, or after the patience."""
+        self._pending = True
+        if self._patience is not None:
+            return
+        delay = self._started_at + PATIENCE_SECONDS - time.monotonic()
+        if delay <= 0:
+            self._search_now()  # running for too long already: ask beside it
+        else:
+            self._patience = self.set_timer(delay, self._patience_over, name="lookup-patience")
+
+    def _patience_over(self) -> None:
+        self._patience = None
+        if self._pending:
+            self._search_now()
+
+    def _stop_patience(self) -> None:
+        if self._patience is not None:
+            self._patience.stop()
+            self._patience = None
 
     def _search_now(self) -> None:
-        """Run the query for what the box holds now (the debounce timer ends here)."""
-        self._stop_timer()
+        """Run the query for what the box holds now."""
+        self._pending = False
+        self._stop_patience()
         term = self.search_box.value
         self._request += 1
         self._error = ""
@@ -177,6 +211,7 @@ class LookupScreen(NocScreen):
             self._refresh_view()
             return
         self._busy = True
+        self._started_at = time.monotonic()
         self._search_worker(self._request, term, None)
         self._refresh_view()
 
@@ -219,6 +254,10 @@ class LookupScreen(NocScreen):
         if message.request != self._request:
             return  # an older query answered late: never shown over a newer one
         self._busy = False
+        self._stop_patience()
+        if self._pending:
+            self._search_now()  # the box changed meanwhile: this answer is stale, never shown
+            return
         self._error = ""
         page = message.page
         if message.append:
@@ -240,6 +279,10 @@ class LookupScreen(NocScreen):
         if message.request != self._request:
             return
         self._busy = False
+        self._stop_patience()
+        if self._pending:
+            self._search_now()  # about a term no longer in the box: ask for the new one
+            return
         self._open_on_answer = False
         self._error = message.message
         if not message.keep_results:
@@ -273,7 +316,12 @@ class LookupScreen(NocScreen):
             empty.update(self._nothing_found(term) if term.strip() else self._guide())
         self.results.display = bool(self._hits)
         self.query_one("#search-status", Static).update(self._status(term))
-        self.refresh_bindings()
+        # Only when "more results" comes or goes (check_action): every refresh_bindings
+        # re-composes the footer, which cost each keystroke and each answer ~8 ms (issue 5).
+        more = bool(self._next_cursor)
+        if more != self._more_offered:
+            self._more_offered = more
+            self.refresh_bindings()
 
     def _status(self, term: str) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -352,10 +400,11 @@ class LookupScreen(NocScreen):
 
     def action_more(self) -> None:
         """Ask for the next page of the same search (the service's cursor)."""
-        if not self._next_cursor or self._busy or self._timer is not None:
+        if not self._next_cursor or self._busy or self._pending:
             return
         self._request += 1
         self._busy = True
+        self._started_at = time.monotonic()
         self._search_worker(self._request, self._shown_term, self._next_cursor)
         self._refresh_view()
 
@@ -375,16 +424,14 @@ class LookupScreen(NocScreen):
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
         """enter in the box: open the highlighted result, or the first one when it arrives."""
-        if self._timer is None and not self._busy:
+        if not self._busy:
             if event.value == self._shown_term and not self._error:
                 self.open_highlighted()
                 return
             self._open_on_answer = True  # the last query failed: ask again, then open
             self._search_now()
             return
-        self._open_on_answer = True
-        if self._timer is not None:
-            self._search_now()  # no need to wait for the debounce: the operator is done typing
+        self._open_on_answer = True  # the answer for the box's term opens its first result
 
     def open_highlighted(self) -> None:
         hit = self.results.hit_at_cursor()
@@ -420,7 +467,7 @@ class LookupScreen(NocScreen):
         self.results.show_hits(self._hits)
         if self._hits:
             self.results.move_cursor(row=min(state["row"], len(self._hits) - 1), animate=False)
-        if self._timer is None and not self._busy and state["term"] != self._shown_term:
+        if not self._busy and state["term"] != self._shown_term:
             self._search_now()
         self._refresh_view()
         if state["focus"]:

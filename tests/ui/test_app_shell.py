@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Checkbox, Input
 
 from noc_console import i18n, secrets
+from noc_console.app import make_app
+from noc_console.gc_policy import FULL_THRESHOLD
 from noc_console.i18n import _
 from noc_console.screens.help import HelpScreen
 from noc_console.screens.login import LoginScreen
@@ -22,6 +25,7 @@ from noc_console.services.errors import DatabaseUnavailable
 from noc_console.widgets.session_bar import SessionBar
 from tests.support.memory_keyring import MemoryKeyring
 from tests.ui.helpers import (
+    HASHER,
     PASSWORD,
     SIZE,
     add_audit,
@@ -30,6 +34,7 @@ from tests.ui.helpers import (
     count_audit,
     log_in,
     screen_text,
+    settings_for,
     settle,
     stable_copy,
 )
@@ -372,6 +377,56 @@ def test_first_paint_does_not_import_the_database_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == ""
+
+
+def test_app_import_leaves_the_other_screens_for_later() -> None:
+    """Start-up is benchmarked: only the login screen is imported with the app."""
+    later = (
+        "noc_console.screens.help",
+        "noc_console.screens.lock",
+        "noc_console.screens.commands",
+        "noc_console.screens.main",
+        "noc_console.widgets.banner",
+        "noc_console.widgets.session_bar",
+    )
+    code = (
+        "import sys, noc_console.cli, noc_console.app\n"
+        f"print(' '.join(m for m in {later!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == ""
+
+
+async def test_gc_policy_applied_while_the_console_runs_and_undone_at_exit(
+    portal_url: str,
+) -> None:
+    add_operator(portal_url)
+    before = gc.get_threshold()
+    app = build_app(portal_url, lang="en")  # the policy is on unless the app is told otherwise
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.db_state, DbConnected)
+        assert gc.get_threshold() == (before[0], before[1], max(before[2], FULL_THRESHOLD))
+        assert gc.get_freeze_count() > 0  # frozen once the database was ready
+        await log_in(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert gc.get_freeze_count() > 0  # collected and frozen again after login
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+async def test_gc_policy_off_leaves_the_collector_alone(portal_url: str) -> None:
+    add_operator(portal_url)
+    before = gc.get_threshold()
+    app = make_app(settings_for(portal_url, lang="en"), hasher=HASHER, gc_policy=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() == 0
 
 
 async def test_markers_stay_visible_with_a_long_database_name(

@@ -47,15 +47,24 @@ def test_main_screen_is_the_lookup() -> None:
     assert MainScreen is LookupScreen
 
 
-async def test_typing_updates_results_after_the_debounce(
+async def test_typing_updates_results_as_you_type(
     portal_url: str, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
+    running: list[int] = [0, 0]  # now, most at once
+    lock = threading.Lock()
     real_search = customers.search
 
     def counting(*args: Any, **kw: Any) -> customers.SearchPage:
-        calls.append(args[2])
-        return real_search(*args, **kw)
+        with lock:
+            calls.append(args[2])
+            running[0] += 1
+            running[1] = max(running)
+        try:
+            return real_search(*args, **kw)
+        finally:
+            with lock:
+                running[0] -= 1
 
     monkeypatch.setattr(customers, "search", counting)
     app = build_console(portal_url, lang="en")
@@ -63,11 +72,13 @@ async def test_typing_updates_results_after_the_debounce(
         await log_in(pilot)
         assert isinstance(app.screen, LookupScreen)
         assert app.screen.query_one("#search", Input).has_focus
-        await pilot.press(*"silva")  # one key at a time, faster than the debounce
-        assert calls == []  # nothing asked while typing
-        assert app.screen.searching
+        await pilot.press(*"silva")  # one key at a time
         await settle_lookup(pilot)
-        assert calls == ["silva"]  # one query for the whole burst
+        # At most one query per key, one at a time, the last one for the whole term.
+        assert calls and calls[-1] == "silva"
+        assert len(calls) <= 5 and len(set(calls)) == len(calls)
+        assert all("silva".startswith(term) for term in calls)
+        assert running[1] == 1
         rows = _rows(app)
         assert len(rows) == 3
         # Ranked: a prefix of the name first, then substrings (by name).
@@ -83,12 +94,55 @@ async def test_typing_updates_results_after_the_debounce(
         assert "○ closed" in rows[2]
         assert "escalation contact: Marcos Silva" in rows[2]
         assert "3 customers" in screen_text(app)
-        # Narrowing the term runs one more query, after the debounce again.
+        # Narrowing the term runs one more query.
+        before = len(calls)
         await pilot.press("backspace")
         await settle_lookup(pilot)
-        assert calls == ["silva", "silv"]
+        assert calls[before:] == ["silv"]
     # Searches are not audited (one per keystroke would drown the log).
     assert count_audit(portal_url, "customer_search") == 0
+
+
+async def test_keys_typed_while_a_query_runs_are_asked_together(
+    portal_url: str, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys typed while a query runs wait for it; its stale answer is dropped unseen and the
+    whole term is asked once."""
+    monkeypatch.setattr(lookup_module, "PATIENCE_SECONDS", 30.0)  # a slow query, not a hung one
+    release = threading.Event()
+    real_search = customers.search
+    calls: list[str] = []
+
+    def slow_first(*args: Any, **kw: Any) -> customers.SearchPage:
+        calls.append(args[2])
+        if len(calls) == 1:
+            release.wait(10)
+        return real_search(*args, **kw)
+
+    shown: list[str] = []
+    real_show = LookupScreen._show_page_data
+
+    def recording(self: LookupScreen, term: str, *args: Any, **kw: Any) -> None:
+        shown.append(term)
+        real_show(self, term, *args, **kw)
+
+    monkeypatch.setattr(customers, "search", slow_first)
+    monkeypatch.setattr(LookupScreen, "_show_page_data", recording)
+    app = build_console(portal_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot)
+        screen = app.screen
+        assert isinstance(screen, LookupScreen)
+        await pilot.press("s")  # asked at once, and hangs
+        await pilot.press(*"ilva")  # typed while it runs: nothing more asked yet
+        assert calls == ["s"]
+        assert screen.searching
+        release.set()
+        await settle_lookup(pilot)
+        assert calls == ["s", "silva"]  # one query for the keys typed meanwhile
+        assert "s" not in shown  # the stale answer was never put on screen
+        assert len(_rows(app)) == 3
+        assert not screen.searching
 
 
 async def test_other_reasons_contract_phone_and_cnpj(
@@ -132,9 +186,9 @@ async def test_stale_answer_never_replaces_newer_results(
         assert isinstance(screen, LookupScreen)
         box = screen.query_one("#search", Input)
         box.value = "padaria"
-        await pilot.pause(0.4)  # the debounce fires: query 1 runs (and hangs)
+        await pilot.pause(0.4)  # query 1 runs at once (and hangs)
         assert calls == ["padaria"]
-        box.value = "rede"
+        box.value = "rede"  # query 1 is past its patience: query 2 is not held back by it
         await pilot.pause(0.4)
         for _ in range(40):  # query 2 answers while query 1 still hangs
             if _rows(app):
