@@ -8,7 +8,6 @@ passwords live in the system keyring or are asked for.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -82,6 +81,8 @@ class Settings:
 def read_config_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
+    import tomllib  # only when there is a file: start-up without one skips the import
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

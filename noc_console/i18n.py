@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "noc_console"
@@ -104,6 +103,8 @@ def format_date(value: date) -> str:
 
 
 def format_datetime(value: datetime, tz: str = "America/Sao_Paulo") -> str:
+    from zoneinfo import ZoneInfo  # not on the way to the first paint
+
     from babel.dates import format_datetime as babel_format_datetime
 
     return str(
@@ -112,4 +113,6 @@ def format_datetime(value: datetime, tz: str = "America/Sao_Paulo") -> str:
 
 
 def format_time(value: datetime, tz: str = "America/Sao_Paulo") -> str:
+    from zoneinfo import ZoneInfo
+
     return value.astimezone(ZoneInfo(tz)).strftime("%H:%M")
