@@ -616,22 +616,23 @@ class _QueryBuilder:
         # would return every row for a recheck (1.5 s at 1M users). SQLite follows the
         # same rule so that both backends find the same customers.
         words = _TRIGRAM_RUN.search(folded) is not None
-        if self.sqlite:
-            # One phrase per FTS table (and per form of the term); Python tells the columns apart.
-            customer = (MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CNPJ)
-            contact = (MatchField.CONTACT_NAME, MatchField.CONTACT_EMAIL, MatchField.CONTACT_PHONE)
-            if words:
-                self.fts(customer, folded)
-            if cnpj and (cnpj != folded or not words):
-                self.fts((MatchField.CNPJ,), cnpj)
-            if words:
-                self.fts((MatchField.USER_NAME, MatchField.LOGIN, MatchField.USER_EMAIL), folded)
-                self.fts(contact, folded)
-            if t.phone_digits and (t.phone_digits != folded or not words):
-                self.fts((MatchField.CONTACT_PHONE,), t.phone_digits)
-            if words:
-                self.fts((MatchField.CONTRACT_NUMBER,), folded)
-            return self.branches[first:]
+        # One probe per table (and per form of the term), the same plan on both backends:
+        # SQLite an FTS5 phrase, PostgreSQL its table's one trigram index; Python tells the
+        # columns apart.
+        search = self.fts if self.sqlite else self.substring
+        if words:
+            search((MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CNPJ), folded)
+            search((MatchField.USER_NAME, MatchField.LOGIN, MatchField.USER_EMAIL), folded)
+            search(
+                (MatchField.CONTACT_NAME, MatchField.CONTACT_PHONE, MatchField.CONTACT_EMAIL),
+                folded,
+            )
+            search((MatchField.CONTRACT_NUMBER,), folded)
+        if cnpj and (cnpj != folded or not words):
+            search((MatchField.CNPJ,), cnpj)
+        if t.phone_digits and (t.phone_digits != folded or not words):
+            search((MatchField.CONTACT_PHONE,), t.phone_digits)
+        return self.branches[first:]
         customer = (MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CNPJ)
         users = (MatchField.USER_NAME, MatchField.LOGIN, MatchField.USER_EMAIL)
         contact = (MatchField.CONTACT_NAME, MatchField.CONTACT_PHONE, MatchField.CONTACT_EMAIL)

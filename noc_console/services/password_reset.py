@@ -191,18 +191,6 @@ def generate_temporary_password(policy: PasswordPolicyDTO) -> str:
     return grouped[:length].rstrip(SEPARATOR)
 
 
-def _rate_window(session: Session, user_id: int, now: datetime) -> tuple[int, datetime | None]:
-    """Resets of this user in the last hour, and the oldest of them (it frees a slot first)."""
-    count, oldest = session.execute(
-        select(func.count(), func.min(AuditEvent.occurred_at)).where(
-            AuditEvent.action == ACTION,
-            AuditEvent.portal_user_id == user_id,
-            AuditEvent.occurred_at > now - RATE_WINDOW,
-        )
-    ).one()  # min() keeps the column's UTCDateTime type: an aware datetime on both backends
-    return int(count or 0), oldest
-
-
 def _active_sessions(
     user_id: int | BindParameter[int], now: datetime | BindParameter[datetime]
 ) -> list[ColumnElement[bool]]:
@@ -218,11 +206,9 @@ def _build_preview(
 ) -> ResetPreview:
     customer = session.get(Customer, user.customer_id)
     assert customer is not None  # a foreign key guarantees it
-    used, oldest = _rate_window(session, user.id, now)
+    counts = _reset_counts(session, user.id, now)
+    used, oldest, sessions = counts.resets_in_window, counts.oldest_reset, counts.active_sessions
     left = max(policy.max_resets_per_hour - used, 0)
-    sessions = session.scalar(
-        select(func.count()).select_from(PortalSession).where(*_active_sessions(user.id, now))
-    )
     locked = user.locked_until if user.locked_until and user.locked_until > now else None
     return ResetPreview(
         user_id=user.id,
@@ -317,7 +303,7 @@ def _lock_user(session: Session, user_id: int) -> tuple[PortalUser, Customer, Pa
     The customer and the policy come in the same round trip. Only the user row is
     locked (the other two are not written here); the locked row is the latest
     version even after a wait, but anything else that must include what the lock
-    waited for is counted by a later statement (``_count_under_lock``).
+    waited for is counted by a later statement (``_reset_counts``).
     """
     row = session.execute(_LOCK_USER, {"user_id": user_id}).one_or_none()
     if row is None:
@@ -371,10 +357,11 @@ def _counts_statement() -> Select[Any]:
 _COUNTS = _counts_statement()
 
 
-def _count_under_lock(session: Session, user_id: int, now: datetime) -> _Counts:
-    """The rate window and the rows the reset would touch, in one round trip.
+def _reset_counts(session: Session, user_id: int, now: datetime) -> _Counts:
+    """The rate window and the rows the reset would touch, in one round trip (the
+    wizard's preview shows the same counts, without the lock).
 
-    Runs as its own statement after ``_lock_user`` so that its snapshot includes
+    In ``reset`` it runs as its own statement after ``_lock_user`` so that its snapshot includes
     whatever the previous holder of the lock committed. Everything that adds a
     session, a reset link or a history row of this user (portal login, password
     change, reset, completed reset) holds that same lock, so a zero here stays
@@ -588,7 +575,7 @@ def reset(
                         ]
                     }
                 )
-            counts = _count_under_lock(session, user.id, now)
+            counts = _reset_counts(session, user.id, now)
             used = counts.resets_in_window
             if used >= policy.max_resets_per_hour:
                 retry_at = (counts.oldest_reset or now) + RATE_WINDOW

@@ -25,41 +25,29 @@ NEAR_END_ROWS = 20
 """Ask for more when the cursor (or the bottom of the view) is this close to the last row."""
 
 
+class _TableMessage(Message):
+    """A message about a LazyTable (``control`` lets ``@on(..., "#id")`` select it)."""
+
+    def __init__(self, table: LazyTable) -> None:
+        super().__init__()
+        self.table = table
+
+    @property
+    def control(self) -> LazyTable:
+        return self.table
+
+
 class LazyTable(DataTable[Text]):
     """Row cursor, zebra stripes, and ``NearEnd`` / ``NearStart`` messages for keyset paging."""
 
-    class NearEnd(Message):
+    class NearEnd(_TableMessage):
         """The reader is within ``NEAR_END_ROWS`` of the last loaded row."""
 
-        def __init__(self, table: LazyTable) -> None:
-            super().__init__()
-            self.table = table
-
-        @property
-        def control(self) -> LazyTable:
-            return self.table
-
-    class NearStart(Message):
+    class NearStart(_TableMessage):
         """The reader is within ``NEAR_END_ROWS`` of the first row, and rows were evicted above."""
 
-        def __init__(self, table: LazyTable) -> None:
-            super().__init__()
-            self.table = table
-
-        @property
-        def control(self) -> LazyTable:
-            return self.table
-
-    class TopWanted(Message):
+    class TopWanted(_TableMessage):
         """``ctrl+home`` while rows are evicted above: the screen shows the list's first rows."""
-
-        def __init__(self, table: LazyTable) -> None:
-            super().__init__()
-            self.table = table
-
-        @property
-        def control(self) -> LazyTable:
-            return self.table
 
     def __init__(
         self,
