@@ -449,12 +449,56 @@ def test_progress_is_reported_per_stage(engine: Engine, clock: FixedClock) -> No
     stages = {stage for stage, _d, _t in calls}
     expected = {"operators", "customers", "audit"}
     if engine.dialect.name == "sqlite":
-        expected.add("search index")  # the FTS rebuild after the load
+        expected |= {"indexes", "search index"}  # rebuilt after the load
     assert expected <= stages
     assert all(0 <= done <= total for _s, done, total in calls)
     for stage in stages:
         done, total = [(d, t) for s, d, t in calls if s == stage][-1]
         assert done == total, stage
+
+
+def _sqlite_schema_objects(engine: Engine) -> set[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+        ).all()
+    return {(str(t), str(n), str(q)) for t, n, q in rows}
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    """The bulk-load mode is SQLite's: these tests have no PostgreSQL twin."""
+    eng = create_db_engine(sqlite_url)
+    yield eng
+    eng.dispose()
+
+
+def test_sqlite_load_restores_every_index_and_trigger(
+    sqlite_engine: Engine, clock: FixedClock
+) -> None:
+    """On SQLite the load drops secondary indexes and FTS triggers for speed; every
+    one comes back with its exact statement (expression indexes included)."""
+    engine = sqlite_engine
+    before = _sqlite_schema_objects(engine)
+    assert any(t == "index" and n.startswith("pfx_") for t, n, _q in before)
+    _seed(engine, clock)
+    assert _sqlite_schema_objects(engine) == before
+
+
+def test_sqlite_load_that_fails_half_way_restores_indexes_and_triggers(
+    sqlite_engine: Engine, clock: FixedClock
+) -> None:
+    engine = sqlite_engine
+    before = _sqlite_schema_objects(engine)
+
+    def fail_mid_load(stage: str, done: int, _total: int) -> None:
+        if stage == "customers" and done > 0:
+            raise RuntimeError("disk full, say")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        seed_demo(engine, SMALL, clock=clock, hasher=HASHER, progress=fail_mid_load)
+    assert _sqlite_schema_objects(engine) == before
+    assert migrate.differences(engine) == []
 
 
 # --------------------------------------------------------------------------- reruns
