@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, LoadingIndicator, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, LoadingIndicator, Static
 
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
 from noc_console.screens.session import DbConnected, DbConnecting, DbState, DbUnavailable
 from noc_console.services.errors import AuthenticationFailed, DatabaseUnavailable
 from noc_console.widgets.fields import Field
+from noc_console.widgets.light_button import LightButton
 
 if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
@@ -110,7 +111,7 @@ class LoginScreen(NocScreen):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Static(_("NOC Console"), id="login-header")
         with Vertical(id="login-panel"):
             yield Static(_("Operator login"), id="login-title")
             with Horizontal(id="db-line"):
@@ -118,7 +119,7 @@ class LoginScreen(NocScreen):
                 yield Static(id="db-status")
             with Horizontal(id="db-problem"):
                 yield Static(id="db-error")
-                yield Button(_("Retry"), id="retry", variant="warning")
+                yield LightButton(_("Retry"), id="retry", variant="warning")
             with Vertical(id="db-password-row"):
                 yield Label(
                     _(
@@ -145,7 +146,7 @@ class LoginScreen(NocScreen):
                 yield Checkbox(_("Remember me"), id="remember", disabled=True)
                 yield Static(id="remember-note")
             with Horizontal(id="login-actions"):
-                yield Button(_("Log in"), id="login", variant="primary")
+                yield LightButton(_("Log in"), id="login", variant="primary")
                 yield LoadingIndicator(id="login-spinner")
             yield Static(id="login-message")
         yield Footer()
