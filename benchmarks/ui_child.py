@@ -13,7 +13,7 @@ same-run baseline):
   search box; time from the last key to the frame showing that term's results.
   The console's ``customers.search`` and ``ResultsTable.show_hits`` are wrapped
   (before any screen imports them) so the results of exactly the final term are
-  recognised, whatever page size or debounce the screen uses; the wrappers also
+  recognised, whatever page size or query scheduling the screen uses; the wrappers also
   give the breakdown (wait before the query, query, delivery, paint).
 * ``scroll`` / ``scroll-bare``: scroll the heavy customer's contracts from the
   first to the last row (down x N, then page-down), timing each key to its
@@ -338,7 +338,7 @@ def _typed_terms(ctx: Any, principal: Any, n: int) -> list[str]:
 
 async def _clear(pilot: Any, box: Any) -> None:
     box.value = ""
-    await asyncio.sleep(0.4)  # let any debounce fire and its query finish
+    await asyncio.sleep(0.4)  # let the query for the emptied box finish
     await settle(pilot)
 
 
@@ -748,7 +748,7 @@ async def visit_every_screen(
         box.focus()
         box.value = ""
         await type_term(pilot, "Preço Bom")
-        await pilot.pause(0.5)  # past the lookup's debounce
+        await pilot.pause(0.5)  # let the lookup's query finish and paint
         await settle(pilot)
         visited["lookup"] = f"ok ({table.row_count} results)"
         home = app.screen
