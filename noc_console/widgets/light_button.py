@@ -2,8 +2,9 @@
 
 Why: the first Button mounted adds Textual's ``Button.DEFAULT_CSS`` to the
 stylesheet, 7 kB of rules for every variant in two styles and the ANSI themes,
-more than a third of all the CSS parsed before the login screen's first paint
-(about a tenth of start-up after imports, measured in benchmarks/startup.py).
+more than a third of all the CSS parsed before the login screen's first paint.
+This button and a plain title line instead of ``Header`` cut about a tenth of
+the start-up work that follows the imports (benchmarks/startup.py).
 ``inherit_css=False`` drops Button's rules and keeps its behaviour (keys,
 ``Pressed``, the ``-active`` flash); the rules below are Textual 8.2.8's
 default-style rules for the variants the console uses, so the look is the same.

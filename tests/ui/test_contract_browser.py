@@ -472,6 +472,24 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(contracts_screen, "PAGE_SIZE", SMALL_PAGE)
 
 
+@dataclass(frozen=True)
+class Windowed:
+    seeded: Seeded
+    gate: PageGate
+    expected: list[str]  # every contract number, in the list's order
+
+
+@pytest.fixture
+def windowed(portal_url: str, monkeypatch: pytest.MonkeyPatch) -> Windowed:
+    """1,000 contracts in pages of SMALL_PAGE, so the window fills and evicts; every
+    page fetch is seen (and can be held) by the gate."""
+    seeded = seed(portal_url, [], many=1000)
+    small_pages(monkeypatch)
+    gate = PageGate(monkeypatch)
+    expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+    return Windowed(seeded, gate, expected)
+
+
 def window_rows(screen: ContractBrowser) -> dict[int, str]:
     """The contracts the table holds, by their row in the whole list."""
     table = table_of(screen)
@@ -506,12 +524,10 @@ async def scroll_to(pilot: Pilot[Any], screen: ContractBrowser, row: int) -> Non
 
 
 async def test_window_scrolls_the_whole_list_down_and_back_up(
-    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+    portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded = seed(portal_url, [], many=1000)
-    small_pages(monkeypatch)
-    gate = PageGate(monkeypatch)
-    expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+    seeded, gate = windowed.seeded, windowed.gate
+    expected = windowed.expected
     app = build_app(portal_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
@@ -555,11 +571,9 @@ async def test_window_scrolls_the_whole_list_down_and_back_up(
 
 
 async def test_cursor_keeps_its_contract_and_line_when_a_page_comes_or_goes(
-    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+    portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded = seed(portal_url, [], many=1000)
-    small_pages(monkeypatch)
-    gate = PageGate(monkeypatch)
+    seeded, gate = windowed.seeded, windowed.gate
     app = build_app(portal_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
@@ -597,12 +611,10 @@ async def test_cursor_keeps_its_contract_and_line_when_a_page_comes_or_goes(
 
 
 async def test_language_switch_keeps_the_window_and_the_position(
-    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+    portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded = seed(portal_url, [], many=1000)
-    small_pages(monkeypatch)
-    gate = PageGate(monkeypatch)
-    expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+    seeded, gate = windowed.seeded, windowed.gate
+    expected = windowed.expected
     app = build_app(portal_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
@@ -631,11 +643,9 @@ async def test_language_switch_keeps_the_window_and_the_position(
 
 
 async def test_failure_fetching_an_evicted_page_again_keeps_the_rows(
-    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+    portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded = seed(portal_url, [], many=1000)
-    small_pages(monkeypatch)
-    gate = PageGate(monkeypatch)
+    seeded, gate = windowed.seeded, windowed.gate
     app = build_app(portal_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
@@ -670,12 +680,10 @@ async def test_failure_fetching_an_evicted_page_again_keeps_the_rows(
 
 
 async def test_ctrl_home_far_down_goes_to_the_first_contract_without_a_query(
-    portal_url: str, export_dir: Path, monkeypatch: pytest.MonkeyPatch
+    portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded = seed(portal_url, [], many=1000)
-    small_pages(monkeypatch)
-    gate = PageGate(monkeypatch)
-    expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
+    seeded, gate = windowed.seeded, windowed.gate
+    expected = windowed.expected
     app = build_app(portal_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
