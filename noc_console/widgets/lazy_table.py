@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
+
+from noc_console.widgets.line_table import LineTable
 
 NEAR_END_ROWS = 20
 """Ask for more when the cursor (or the bottom of the view) is this close to the last row."""
@@ -37,7 +38,7 @@ class _TableMessage(Message):
         return self.table
 
 
-class LazyTable(DataTable[Text]):
+class LazyTable(LineTable):
     """Row cursor, zebra stripes, and ``NearEnd`` / ``NearStart`` messages for keyset paging."""
 
     class NearEnd(_TableMessage):

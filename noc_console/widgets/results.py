@@ -11,13 +11,13 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
 from noc_console.i18n import N_, _
 from noc_console.services.customers import CustomerHit, MatchField
 from noc_console.services.validation import format_phone
 from noc_console.text import format_cnpj
+from noc_console.widgets.line_table import LineTable
 from noc_console.widgets.literal import literal, printable
 
 # Symbol + word: a status is never told by colour alone.
@@ -85,7 +85,7 @@ def _cells(hit: CustomerHit) -> tuple[Text, Text, Text, Text]:
     )
 
 
-class ResultsTable(DataTable[Text]):
+class ResultsTable(LineTable):
     """Search hits, one row each; ``hits`` keeps the DTOs in row order."""
 
     DEFAULT_CSS = """

@@ -12,10 +12,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from noc_console.i18n import _, format_datetime
 from noc_console.services.customers import PortalUserInfo, UserState
+from noc_console.widgets.line_table import LineTable
 from noc_console.widgets.literal import literal
 
 DEFAULT_TZ = "America/Sao_Paulo"
@@ -74,7 +74,7 @@ def last_change(user: PortalUserInfo, tz: str) -> Text:
     return Text(format_datetime(user.password_changed_at, _zone(tz).key), no_wrap=True)
 
 
-class UserTable(DataTable[Text]):
+class UserTable(LineTable):
     """One row per portal user; the cursor row is the user ``r`` resets."""
 
     DEFAULT_CSS = """
