@@ -46,6 +46,28 @@ def _login_error_line(err: Exception, ctx: ServiceContext) -> str:
     return _("Unexpected error while checking the password; see the log file.")
 
 
+class _ProblemRows:
+    """The widgets shown only when the database is unavailable (see ``_problem_rows``)."""
+
+    def __init__(self) -> None:
+        self.db_error = Static(id="db-error")
+        self.db_password = Field(
+            password=True, placeholder=_("database password"), id="db-password"
+        )
+        label = _(
+            "The database server asks for a password. It is used for this"
+            " session only and never stored."
+        )
+        self.problem = Horizontal(
+            self.db_error,
+            LightButton(_("Retry"), id="retry", variant="warning"),
+            id="db-problem",
+        )
+        self.password_row = Vertical(
+            Label(label, id="db-password-label"), self.db_password, id="db-password-row"
+        )
+
+
 class LoginScreen(NocScreen):
     """Username, password, remember-me; database status and retry."""
 
@@ -107,6 +129,7 @@ class LoginScreen(NocScreen):
         self._keyring: bool | None = None  # unknown until the keyring worker answers
         self._busy = False
         self._attempt = 0
+        self._problem: _ProblemRows | None = None  # mounted when first needed
 
     # ------------------------------------------------------------------ layout
 
@@ -117,22 +140,6 @@ class LoginScreen(NocScreen):
             with Horizontal(id="db-line"):
                 yield LoadingIndicator(id="db-spinner")
                 yield Static(id="db-status")
-            with Horizontal(id="db-problem"):
-                yield Static(id="db-error")
-                yield LightButton(_("Retry"), id="retry", variant="warning")
-            with Vertical(id="db-password-row"):
-                yield Label(
-                    _(
-                        "The database server asks for a password. It is used for this"
-                        " session only and never stored."
-                    ),
-                    id="db-password-label",
-                )
-                yield Field(
-                    password=True,
-                    placeholder=_("database password"),
-                    id="db-password",
-                )
             yield Label(_("Username"), classes="field-label")
             yield Field(
                 value=self._initial_username,
@@ -151,6 +158,22 @@ class LoginScreen(NocScreen):
             yield Static(id="login-message")
         yield Footer()
 
+    def _problem_rows(self) -> _ProblemRows:
+        """The database error with its Retry button, and the database password row.
+
+        Mounted the first time the database is unavailable rather than composed
+        hidden: most starts never show them, and every widget composed before the
+        first paint delays it (start-up target, benchmarks/RESULTS.md).
+        """
+        if self._problem is None:
+            rows = _ProblemRows()
+            self.query_one("#login-panel").mount(rows.problem, rows.password_row, after="#db-line")
+            self._problem = rows
+        return self._problem
+
+    def _typed_db_password(self) -> str:
+        return self._problem.db_password.value if self._problem is not None else ""
+
     def on_mount(self) -> None:
         self._render_state()
         self.call_after_refresh(self._check_keyring)  # after the first paint
@@ -163,15 +186,16 @@ class LoginScreen(NocScreen):
         status = self.query_one("#db-status", Static)
         self.query_one("#db-spinner").display = isinstance(state, DbConnecting)
         self.query_one("#db-line").display = not isinstance(state, DbUnavailable)
-        self.query_one("#db-problem").display = isinstance(state, DbUnavailable)
-        needs_password = isinstance(state, DbUnavailable) and state.needs_password
-        self.query_one("#db-password-row").display = needs_password
+        if isinstance(state, DbUnavailable) or self._problem is not None:
+            rows = self._problem_rows()
+            rows.problem.display = isinstance(state, DbUnavailable)
+            rows.password_row.display = isinstance(state, DbUnavailable) and state.needs_password
         if isinstance(state, DbConnecting):
             status.update(_("Connecting to the database…"))
         elif isinstance(state, DbConnected):
             status.update(self._connected_text(state))
         else:
-            self.query_one("#db-error", Static).update(
+            rows.db_error.update(
                 Text(_("Database unavailable: {reason}").format(reason=state.message))
             )
         remember = self.query_one("#remember", Checkbox)
@@ -217,7 +241,8 @@ class LoginScreen(NocScreen):
         self._render_state()
         self.refresh_bindings()
         if isinstance(state, DbUnavailable) and state.needs_password:
-            self.query_one("#db-password", Input).focus()
+            # Just mounted, perhaps: focused once it is on screen.
+            self.call_after_refresh(self._problem_rows().db_password.focus)
         elif isinstance(state, DbConnected):
             self._lookup_remembered()
 
@@ -225,19 +250,26 @@ class LoginScreen(NocScreen):
         focused = self.focused
         return {
             "values": {
-                field_id: self.query_one(f"#{field_id}", Input).value
-                for field_id in ("username", "password", "db-password")
+                "username": self.query_one("#username", Input).value,
+                "password": self.query_one("#password", Input).value,
+                "db-password": self._typed_db_password(),
             },
             "remember": self.query_one("#remember", Checkbox).value,
             "focus": focused.id if focused is not None else None,
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        for field_id, value in state["values"].items():
+        values = dict(state["values"])
+        db_password = values.pop("db-password", "")
+        for field_id, value in values.items():
             self.query_one(f"#{field_id}", Input).value = value
+        if db_password:
+            self._problem_rows().db_password.value = db_password
         self.query_one("#remember", Checkbox).value = state["remember"]
         self._render_state()
-        if state["focus"]:
+        if state["focus"] == "db-password" and self._problem is not None:
+            self.call_after_refresh(self._problem.db_password.focus)  # perhaps just mounted
+        elif state["focus"]:
             self.query_one(f"#{state['focus']}").focus()
 
     # ------------------------------------------------------------------ actions
@@ -250,8 +282,7 @@ class LoginScreen(NocScreen):
     def action_retry(self) -> None:
         if not isinstance(self.db_state, DbUnavailable):
             return
-        db_password = self.query_one("#db-password", Input).value or None
-        self.post_message(self.RetryRequested(db_password))
+        self.post_message(self.RetryRequested(self._typed_db_password() or None))
 
     @on(Button.Pressed, "#retry")
     def _retry_pressed(self) -> None:
