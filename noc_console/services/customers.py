@@ -633,21 +633,6 @@ class _QueryBuilder:
         if t.phone_digits and (t.phone_digits != folded or not words):
             search((MatchField.CONTACT_PHONE,), t.phone_digits)
         return self.branches[first:]
-        customer = (MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CNPJ)
-        users = (MatchField.USER_NAME, MatchField.LOGIN, MatchField.USER_EMAIL)
-        contact = (MatchField.CONTACT_NAME, MatchField.CONTACT_PHONE, MatchField.CONTACT_EMAIL)
-        if words:
-            self.substring(customer, folded)
-        if cnpj and (cnpj != folded or not words):
-            self.substring((MatchField.CNPJ,), cnpj)
-        if words:
-            self.substring(users, folded)
-            self.substring(contact, folded)
-        if t.phone_digits and (t.phone_digits != folded or not words):
-            self.substring((MatchField.CONTACT_PHONE,), t.phone_digits)
-        if words:
-            self.substring((MatchField.CONTRACT_NUMBER,), folded)
-        return self.branches[first:]
 
     def statement(self, branches: Sequence[_Branch], window: int) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {"window": window}
