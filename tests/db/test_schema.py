@@ -258,3 +258,35 @@ def test_migration_0004_goes_down_and_up_without_the_console_timeout(fresh_db_ur
         assert sent[0] == "SET LOCAL statement_timeout = 0"
         assert any("trgm_portal_users_search" in statement for statement in sent)
     engine.dispose()
+
+
+def test_a_portal_user_rewritten_on_a_full_page_is_a_hot_update(engine: Engine, sessions) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0005: portal_users pages keep room, so a reset or a login that rewrites a
+    user on a page filled by inserts touches no index (not even the trigram GIN one)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("fillfactor and HOT updates are PostgreSQL's")
+    from tests.support.factories import make_customer, make_portal_user
+
+    with engine.connect() as conn:
+        options = conn.execute(
+            text("SELECT reloptions FROM pg_class WHERE relname = 'portal_users'")
+        ).scalar_one()
+    assert options == ["fillfactor=90"]
+    with sessions.begin() as s:
+        customer = make_customer(s)
+        users = [make_portal_user(s, customer) for _ in range(80)]  # several full pages
+        first = users[0].id
+        blocks = s.execute(
+            text("SELECT count(DISTINCT (ctid::text::point)[0]) FROM portal_users")
+        ).scalar_one()
+        assert blocks > 2
+        s.execute(
+            text(
+                "UPDATE portal_users SET password_hash = 'x', version = version + 1 WHERE id = :u"
+            ),
+            {"u": first},
+        )
+        hot = s.execute(
+            text("SELECT pg_stat_get_xact_tuples_hot_updated('portal_users'::regclass)")
+        ).scalar_one()
+    assert hot == 1
