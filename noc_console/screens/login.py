@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Footer, Input, Label, LoadingIndicator, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
@@ -25,6 +25,7 @@ from noc_console.screens.session import DbConnected, DbConnecting, DbState, DbUn
 from noc_console.services.errors import AuthenticationFailed, DatabaseUnavailable
 from noc_console.widgets.fields import Field
 from noc_console.widgets.light_button import LightButton
+from noc_console.widgets.text_spinner import TextSpinner
 
 if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
@@ -138,7 +139,7 @@ class LoginScreen(NocScreen):
         with Vertical(id="login-panel"):
             yield Static(_("Operator login"), id="login-title")
             with Horizontal(id="db-line"):
-                yield LoadingIndicator(id="db-spinner")
+                yield TextSpinner(id="db-spinner")
                 yield Static(id="db-status")
             yield Label(_("Username"), classes="field-label")
             yield Field(
@@ -154,7 +155,7 @@ class LoginScreen(NocScreen):
                 yield Static(id="remember-note")
             with Horizontal(id="login-actions"):
                 yield LightButton(_("Log in"), id="login", variant="primary")
-                yield LoadingIndicator(id="login-spinner")
+                yield TextSpinner(id="login-spinner")
             yield Static(id="login-message")
         yield Footer()
 
@@ -184,7 +185,7 @@ class LoginScreen(NocScreen):
         """Bring every status widget in line with the current state (idempotent)."""
         state = self.db_state
         status = self.query_one("#db-status", Static)
-        self.query_one("#db-spinner").display = isinstance(state, DbConnecting)
+        self.query_one("#db-spinner", TextSpinner).spin(isinstance(state, DbConnecting))
         self.query_one("#db-line").display = not isinstance(state, DbUnavailable)
         if isinstance(state, DbUnavailable) or self._problem is not None:
             rows = self._problem_rows()
@@ -205,7 +206,7 @@ class LoginScreen(NocScreen):
             note = _("unavailable: no system keyring on this machine")
         self.query_one("#remember-note", Static).update(note)
         self.query_one("#login", Button).disabled = self._busy
-        self.query_one("#login-spinner").display = self._busy
+        self.query_one("#login-spinner", TextSpinner).spin(self._busy)
         for field_id in ("#username", "#password"):
             self.query_one(field_id, Input).disabled = self._busy
         message = self.query_one("#login-message", Static)
