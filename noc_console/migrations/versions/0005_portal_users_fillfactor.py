@@ -21,17 +21,19 @@ from __future__ import annotations
 
 from alembic import op
 
-from noc_console.models.portal_users import PORTAL_USERS_FILLFACTOR
-
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+# Frozen here rather than imported from the model: a migration must keep meaning what it
+# meant when it was written (models.portal_users.PORTAL_USERS_FILLFACTOR says the same today).
+FILLFACTOR = 90
+
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"ALTER TABLE portal_users SET (fillfactor = {PORTAL_USERS_FILLFACTOR})")
+        op.execute(f"ALTER TABLE portal_users SET (fillfactor = {FILLFACTOR})")
 
 
 def downgrade() -> None:
