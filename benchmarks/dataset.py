@@ -40,12 +40,12 @@ from noc_console import migrate
 from noc_console.db import create_db_engine, mask_url, sqlite_url
 from noc_console.demo import (
     DEMO_OPERATORS,
-    DEMO_SEEDED_ACTION,
     HEAVY_CUSTOMER_LEGAL_NAME,
     DemoOptions,
     seed_demo,
 )
 from noc_console.models import AuditEvent, Contract, Customer, EscalationChain, Operator, PortalUser
+from noc_console.services.demo_marker import DEMO_SEEDED_ACTION
 
 PG_URL_ENV = "NOC_CONSOLE_BENCH_POSTGRES_URL"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"

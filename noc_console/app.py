@@ -52,6 +52,7 @@ from textual.timer import Timer
 
 from noc_console import i18n
 from noc_console.config import Settings
+from noc_console.errors import DatabaseUnavailable
 from noc_console.gc_policy import GcPolicy
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen, translate_bindings
@@ -63,7 +64,6 @@ from noc_console.screens.session import (
     DbState,
     DbUnavailable,
 )
-from noc_console.services.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -259,7 +259,7 @@ class NocApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="database")
     def _connect_worker(self, attempt: int, db_password: str | None) -> None:
-        from noc_console.services.errors import DatabaseUnavailable
+        from noc_console.errors import DatabaseUnavailable
 
         try:
             from noc_console import db, secrets

@@ -240,7 +240,7 @@ def _error_lines(run: Run, err: Exception) -> list[str]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from noc_console import db
-    from noc_console.services.errors import DomainError, ValidationError
+    from noc_console.errors import DomainError, ValidationError
 
     if isinstance(err, CliError | ConfigError):
         return [f"noc-console: {err}"]
@@ -397,7 +397,7 @@ def connect(run: Run) -> Engine:
     password is one asked for, once, and only on a terminal.
     """
     from noc_console import db, secrets
-    from noc_console.services.errors import DatabaseUnavailable
+    from noc_console.errors import DatabaseUnavailable
 
     settings = run.settings()
     parsed = db.parse_url(settings.database_url)
@@ -628,8 +628,10 @@ def cmd_demo(run: Run) -> int:
                 report = demo.seed_demo(engine, options, progress=progress)
         except demo.DatabaseNotEmpty as err:
             raise CliError(f"not seeding {masked}: {err or 'it already holds data'}") from None
+        from noc_console.services.demo_marker import is_demo_database
+
         with db.read_session_factory(engine).begin() as session:
-            show_logins = demo.is_demo_database(session)
+            show_logins = is_demo_database(session)
 
     print(f"demo data written to {masked} in {report.seconds:.1f} s:")
     for label, value in (

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from noc_console.services.errors import DatabaseUnavailable
+from noc_console.errors import DatabaseUnavailable
 
 DEFAULT_STATEMENT_TIMEOUT_MS = 5000
 DEFAULT_CONNECT_TIMEOUT_S = 5

@@ -56,7 +56,6 @@ from sqlalchemy.orm import Session
 from noc_console.clock import Clock, FixedClock, SystemClock
 from noc_console.migrations import search_objects
 from noc_console.models import (
-    AuditEvent,
     Base,
     Customer,
     Operator,
@@ -65,6 +64,7 @@ from noc_console.models import (
     portal_user_search_values,
 )
 from noc_console.services import audit
+from noc_console.services.demo_marker import DEMO_SEEDED_ACTION
 from noc_console.services.hashing import Hasher
 from noc_console.services.operators import create_operator
 from noc_console.text import fold
@@ -77,7 +77,6 @@ DEMO_OPERATORS: tuple[tuple[str, str, str, str], ...] = (
     ("sara.supervisora", "Sara Supervisora", "supervisor", "supervisora-demo-2026"),
 )
 
-DEMO_SEEDED_ACTION = "demo_seeded"
 DEMO_UPDATED_BY = "demo"
 
 # The heavy customer is found by benchmarks through this name.
@@ -451,17 +450,6 @@ def seed_demo(
         operators=tuple((user, role, password) for user, _name, role, password in DEMO_OPERATORS),
         seconds=time.perf_counter() - started,
     )
-
-
-def is_demo_database(session: Session) -> bool:
-    """True when the generator wrote this database (its last act is a 'demo_seeded' event).
-
-    The CLI shows the demo passwords only then, never for a real database.
-    """
-    found = session.scalar(
-        select(AuditEvent.id).where(AuditEvent.action == DEMO_SEEDED_ACTION).limit(1)
-    )
-    return found is not None
 
 
 # --------------------------------------------------------------------------- guards

@@ -14,17 +14,9 @@ from sqlalchemy import Engine, inspect
 if TYPE_CHECKING:
     from alembic.config import Config
 
+from noc_console.migrations.filters import include_object
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-# Objects that exist only on one backend and that Alembic cannot compare:
-# SQLite FTS5 trigram tables (and their shadow tables), PostgreSQL trigram and prefix indexes.
-SEARCH_OBJECT_PREFIXES = ("fts_", "trgm_", "pfx_")
-
-
-def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    return not (name and name.startswith(SEARCH_OBJECT_PREFIXES))
 
 
 def _config(connection: Any = None) -> Config:

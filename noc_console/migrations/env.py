@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from noc_console.migrate import include_object
+from noc_console.migrations.filters import include_object
 from noc_console.models import Base
 
 config = context.config

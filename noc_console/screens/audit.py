@@ -26,6 +26,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, LoadingIndicator, Select, Static
 
+from noc_console.errors import PermissionDenied
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen, translate_bindings
 from noc_console.screens.commands import PaletteCommand
@@ -33,7 +34,6 @@ from noc_console.screens.contracts import Problem, describe_problem
 from noc_console.screens.session import DatabaseProblem
 from noc_console.services import audit_query
 from noc_console.services.audit_query import AuditFilters, AuditPage, AuditRow
-from noc_console.services.errors import PermissionDenied
 from noc_console.widgets.audit_table import AuditTable, event_sheet
 from noc_console.widgets.fields import Field
 from noc_console.widgets.lazy_table import LazyTable

@@ -35,6 +35,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from noc_console import i18n
+from noc_console.errors import (
+    DatabaseUnavailable,
+    DomainError,
+    ValidationError,
+)
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
 from noc_console.screens.commands import PaletteCommand
@@ -47,11 +52,6 @@ from noc_console.services.contracts import (
     ContractTotals,
     ExportResult,
     StatusFilter,
-)
-from noc_console.services.errors import (
-    DatabaseUnavailable,
-    DomainError,
-    ValidationError,
 )
 from noc_console.services.permissions import Permission
 from noc_console.widgets.cells import literal

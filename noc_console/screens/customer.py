@@ -31,11 +31,11 @@ from textual.message import Message
 from textual.widgets import Footer, Header, LoadingIndicator, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from noc_console.errors import DatabaseUnavailable, DomainError, NotFound
 from noc_console.i18n import N_, _, format_datetime
 from noc_console.screens.base import NocScreen
 from noc_console.screens.commands import PaletteCommand
 from noc_console.screens.session import DatabaseProblem
-from noc_console.services.errors import DatabaseUnavailable, DomainError, NotFound
 from noc_console.services.permissions import ROLE_LABELS, Permission, allowed
 from noc_console.widgets.literal import literal, printable
 from noc_console.widgets.results import customer_status

@@ -34,18 +34,18 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Static
 
-from noc_console.i18n import N_, _, format_datetime
-from noc_console.screens.base import NocScreen
-from noc_console.screens.commands import PaletteCommand
-from noc_console.screens.session import DatabaseProblem
-from noc_console.services import escalation
-from noc_console.services.errors import (
+from noc_console.errors import (
     ConflictError,
     DatabaseUnavailable,
     NotFound,
     PermissionDenied,
     ValidationError,
 )
+from noc_console.i18n import N_, _, format_datetime
+from noc_console.screens.base import NocScreen
+from noc_console.screens.commands import PaletteCommand
+from noc_console.screens.session import DatabaseProblem
+from noc_console.services import escalation
 from noc_console.services.escalation import ChainView, Contact, ContactInput, SaveResult
 from noc_console.services.permissions import ROLE_LABELS, Permission, allowed
 from noc_console.widgets.confirm import ConfirmModal

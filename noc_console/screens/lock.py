@@ -22,10 +22,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
+from noc_console.errors import DatabaseUnavailable
 from noc_console.i18n import N_, _, format_time
 from noc_console.screens.base import NocScreen
 from noc_console.screens.session import DatabaseProblem
-from noc_console.services.errors import DatabaseUnavailable
 from noc_console.widgets.fields import Field
 from noc_console.widgets.literal import printable
 from noc_console.widgets.session_bar import SessionBar

@@ -19,10 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
+from noc_console.errors import AuthenticationFailed, DatabaseUnavailable
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
 from noc_console.screens.session import DbConnected, DbConnecting, DbState, DbUnavailable
-from noc_console.services.errors import AuthenticationFailed, DatabaseUnavailable
 from noc_console.widgets.fields import Field
 from noc_console.widgets.light_button import LightButton
 from noc_console.widgets.text_spinner import TextSpinner

@@ -36,12 +36,12 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, LoadingIndicator, Static
 from textual.worker import get_current_worker
 
+from noc_console.errors import DatabaseUnavailable, DomainError, ValidationError
 from noc_console.i18n import N_, _, ngettext
 from noc_console.screens.base import NocScreen
 from noc_console.screens.customer import CustomerScreen
 from noc_console.screens.session import DatabaseProblem
 from noc_console.services.customers import MatchField
-from noc_console.services.errors import DatabaseUnavailable, DomainError, ValidationError
 from noc_console.widgets.fields import Field
 from noc_console.widgets.literal import printable
 from noc_console.widgets.results import ResultsTable

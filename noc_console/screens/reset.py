@@ -43,13 +43,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, RadioButton, Static
 
-from noc_console.i18n import N_, _, format_time
-from noc_console.screens.base import translate_bindings
-from noc_console.screens.commands import PaletteCommand
-from noc_console.screens.session import DatabaseProblem
-from noc_console.services import password_reset
-from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import (
+from noc_console.errors import (
     ConflictError,
     DatabaseUnavailable,
     DomainError,
@@ -58,6 +52,12 @@ from noc_console.services.errors import (
     RateLimited,
     ValidationError,
 )
+from noc_console.i18n import N_, _, format_time
+from noc_console.screens.base import translate_bindings
+from noc_console.screens.commands import PaletteCommand
+from noc_console.screens.session import DatabaseProblem
+from noc_console.services import password_reset
+from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.password_reset import (
     IdentityChecks,
     ResetMethod,

@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, literal, or_, select, text
 from sqlalchemy.orm import aliased
 
+from noc_console.errors import ValidationError
 from noc_console.i18n import _
 from noc_console.models import AuditEvent, Customer, Operator, PortalUser, UTCDateTime
 from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import ValidationError
 from noc_console.services.permissions import Permission
 from noc_console.services.validation import clean_text
 

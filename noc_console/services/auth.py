@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from noc_console.errors import AuthenticationFailed
 from noc_console.i18n import N_, _
 from noc_console.models import Operator, Role
 from noc_console.services import audit
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import AuthenticationFailed
 
 log = logging.getLogger(__name__)
 

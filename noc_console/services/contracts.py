@@ -31,12 +31,12 @@ from typing import Any, Literal, cast
 from sqlalchemy import ColumnElement, Row, func, literal, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from noc_console.errors import NotFound, PermissionDenied, ValidationError
 from noc_console.i18n import _
 from noc_console.models import Contract, ContractStatus, Customer, Money, PortalUser
 from noc_console.models.base import CENT
 from noc_console.services import audit, permissions
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
-from noc_console.services.errors import NotFound, PermissionDenied, ValidationError
 from noc_console.services.permissions import Permission
 from noc_console.services.validation import clean_text
 

@@ -59,6 +59,7 @@ from typing import Any
 from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session
 
+from noc_console.errors import NotFound, ValidationError
 from noc_console.i18n import _
 from noc_console.migrations import search_objects
 from noc_console.models import (
@@ -71,7 +72,6 @@ from noc_console.models import (
 )
 from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import NotFound, ValidationError
 from noc_console.services.permissions import Permission
 from noc_console.services.validation import clean_text, normalize_phone
 from noc_console.text import digits, fold, format_cnpj

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from noc_console.errors import ConflictError, NotFound, ValidationError
 from noc_console.i18n import _
 from noc_console.models import (
     MAX_LEVEL,
@@ -37,7 +38,6 @@ from noc_console.models import (
 from noc_console.models.customers import DEFAULT_TIMEZONE
 from noc_console.services import audit, permissions
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import ConflictError, NotFound, ValidationError
 from noc_console.services.permissions import Permission
 from noc_console.services.validation import clean_text, normalize_email, normalize_phone
 from noc_console.text import fold

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from noc_console.clock import Clock
+from noc_console.errors import ConflictError, NotFound, ValidationError
 from noc_console.i18n import _
 from noc_console.models import Operator, Role
 from noc_console.services import audit
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import ConflictError, NotFound, ValidationError
 from noc_console.services.hashing import Hasher
 from noc_console.services.permissions import Permission, require
 

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from noc_console.errors import ConflictError, NotFound, RateLimited, ValidationError
 from noc_console.i18n import _, ngettext
 from noc_console.models import (
     AuditEvent,
@@ -48,7 +49,6 @@ from noc_console.models import (
 )
 from noc_console.services import audit, permissions
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import ConflictError, NotFound, RateLimited, ValidationError
 from noc_console.services.permissions import Permission
 from noc_console.services.policy import (
     PasswordPolicyDTO,

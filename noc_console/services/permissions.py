@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
+from noc_console.errors import PermissionDenied
 from noc_console.i18n import N_, _
 from noc_console.models import Customer, Role
 from noc_console.services import audit
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
-from noc_console.services.errors import PermissionDenied
 
 log = logging.getLogger(__name__)
 

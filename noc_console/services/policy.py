@@ -21,11 +21,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from noc_console.errors import NotFound
 from noc_console.i18n import _
 from noc_console.models import Customer, PasswordHistory, PasswordPolicy, PortalUser
 from noc_console.services.common_passwords import is_common, is_predictable
 from noc_console.services.context import ServiceContext
-from noc_console.services.errors import NotFound
 from noc_console.services.hashing import Hasher
 from noc_console.text import digits, fold
 

@@ -25,11 +25,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from noc_console.errors import AuthenticationFailed, ValidationError
 from noc_console.i18n import _, ngettext
 from noc_console.models import Customer, PasswordResetToken, PortalSession, PortalUser
 from noc_console.services import audit
 from noc_console.services.context import PortalPrincipal, ServiceContext
-from noc_console.services.errors import AuthenticationFailed, ValidationError
 from noc_console.services.hashing import Hasher
 from noc_console.services.password_reset import (
     invalidate_reset_links,

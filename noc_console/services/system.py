@@ -15,7 +15,6 @@ from pathlib import PurePath
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from noc_console.clock import Clock, SystemClock
 from noc_console.db import (
@@ -26,16 +25,15 @@ from noc_console.db import (
     mask_url,
     needs_password,
 )
+from noc_console.errors import DatabaseUnavailable
 from noc_console.i18n import _
-from noc_console.models import AuditEvent, Operator
+from noc_console.models import Operator
 from noc_console.services import audit
 from noc_console.services.context import DEFAULT_RESET_URL, Principal, ServiceContext
-from noc_console.services.errors import DatabaseUnavailable
+from noc_console.services.demo_marker import is_demo_database
 from noc_console.services.hashing import Hasher
 
 log = logging.getLogger(__name__)
-
-DEMO_SEEDED_ACTION = "demo_seeded"
 
 
 class SchemaNotCurrent(DatabaseUnavailable):
@@ -136,19 +134,6 @@ def open_database(
     )
 
 
-def _is_demo(session: Session) -> bool:
-    try:
-        from noc_console.demo import is_demo_database
-    except ModuleNotFoundError as err:
-        if err.name != "noc_console.demo":
-            raise
-        found = session.scalar(
-            select(AuditEvent.id).where(AuditEvent.action == DEMO_SEEDED_ACTION).limit(1)
-        )
-        return found is not None
-    return is_demo_database(session)
-
-
 def describe_database(ctx: ServiceContext) -> DatabaseInfo:
     """Which database this is, for the always-visible markers (DEMO) and the status line."""
     from noc_console import migrate
@@ -156,7 +141,7 @@ def describe_database(ctx: ServiceContext) -> DatabaseInfo:
     url = ctx.engine.url
     try:
         with ctx.read_sessions() as session:
-            is_demo = _is_demo(session)
+            is_demo = is_demo_database(session)
             operators = session.scalar(select(func.count()).select_from(Operator)) or 0
         revision = migrate.current_revision(ctx.engine)
     except SQLAlchemyError as err:

@@ -32,7 +32,6 @@ from noc_console.demo import (
     DatabaseNotEmpty,
     DemoOptions,
     DemoReport,
-    is_demo_database,
     seed_demo,
 )
 from noc_console.models import (
@@ -49,6 +48,7 @@ from noc_console.models import (
     portal_user_search_values,
 )
 from noc_console.services import audit
+from noc_console.services.demo_marker import is_demo_database
 from noc_console.services.hashing import FAST_TEST_PARAMS, Hasher
 from tests.support.databases import PG_ENV, PostgresTemplate, SQLiteTemplate
 

@@ -21,19 +21,19 @@ from sqlalchemy import Engine
 from noc_console import logs
 from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine
+from noc_console.errors import DomainError
 from noc_console.services.context import ServiceContext
-from noc_console.services.errors import DomainError
 from noc_console.services.hashing import FAST_TEST_PARAMS
 from tests.conftest import BACKENDS
-from tests.support.databases import PG_ENV, PostgresTemplate, SQLiteTemplate
-from tests.support.reliability_pg import PgAdmin
-from tests.support.reliability_secrets import (
+from tests.reliability.support.pg import PgAdmin
+from tests.reliability.support.secret_scan import (
     RecordingHasher,
     SecretVault,
     database_texts,
     record_domain_errors,
     record_tokens,
 )
+from tests.support.databases import PG_ENV, PostgresTemplate, SQLiteTemplate
 
 
 @pytest.fixture(scope="package")
@@ -138,7 +138,7 @@ def module_engine(
 ) -> Iterator[Engine]:
     """One database per module and backend (a PostgreSQL clone costs most of a second; a
     module of small tests shares one). Tests on it create their own uniquely named data
-    (tests/support/reliability_world.py) and measure what they wrote as differences."""
+    (tests/reliability/support/world.py) and measure what they wrote as differences."""
     template: SQLiteTemplate | PostgresTemplate | None
     template = sqlite_template if request.param == "sqlite" else postgres_template
     if template is None:

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import delete, exc, func, select, text, update
 
 from noc_console.clock import FixedClock
+from noc_console.errors import DomainError
 from noc_console.models import AuditEvent, Customer, NotificationOutbox, PortalUser, Role
 from noc_console.services import (
     audit,
@@ -37,9 +38,10 @@ from noc_console.services import (
 )
 from noc_console.services import password_reset as pr
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
-from noc_console.services.errors import DomainError
 from noc_console.services.escalation import ContactInput
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
+from tests.reliability.support.secret_scan import SecretVault
+from tests.reliability.support.world import unique, unique_cnpj
 from tests.support.factories import (
     make_chain,
     make_contract,
@@ -47,8 +49,6 @@ from tests.support.factories import (
     make_operator,
     make_portal_user,
 )
-from tests.support.reliability_secrets import SecretVault
-from tests.support.reliability_world import unique, unique_cnpj
 
 OP_PASSWORD = "operator-password-123"
 PORTAL_PASSWORD = "senha-antiga-muito-longa-2024"

@@ -37,6 +37,7 @@ from sqlalchemy import Engine, func, select
 import noc_console.services
 from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine
+from noc_console.errors import AuthenticationFailed, PermissionDenied, ValidationError
 from noc_console.models import AuditEvent, Customer, EscalationChain, Operator, PortalUser, Role
 from noc_console.services import (
     audit_query,
@@ -50,12 +51,12 @@ from noc_console.services import (
 from noc_console.services import password_reset as pr
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
 from noc_console.services.contracts import ContractSort
-from noc_console.services.errors import AuthenticationFailed, PermissionDenied, ValidationError
 from noc_console.services.escalation import ContactInput
 from noc_console.services.hashing import FAST_TEST_PARAMS
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
 from tests.conftest import BACKENDS
 from tests.reliability.conftest import SecretGuard
+from tests.reliability.support.secret_scan import RecordingHasher, SecretVault
 from tests.support.databases import PG_ENV, PostgresTemplate, SQLiteTemplate
 from tests.support.factories import (
     make_chain,
@@ -64,7 +65,6 @@ from tests.support.factories import (
     make_operator,
     make_portal_user,
 )
-from tests.support.reliability_secrets import RecordingHasher, SecretVault
 
 OP_PASSWORD = "operator-password-123"  # the factories' default
 NEW_OP_PASSWORD = "uma-senha-de-operador-nova"

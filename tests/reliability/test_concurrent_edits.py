@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from noc_console.errors import ConflictError
 from noc_console.models import AuditEvent, Role
 from noc_console.services import escalation
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import ConflictError
 from noc_console.services.escalation import ChainView, Contact, ContactInput
+from tests.reliability.support.threads import run_threads
 from tests.support.factories import make_customer, make_operator
-from tests.support.reliability_threads import run_threads
 
 THREADS = 8
 TOTAL_SAVES = 1000

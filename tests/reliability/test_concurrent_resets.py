@@ -32,9 +32,9 @@ from noc_console.services.password_reset import (
     ResetResult,
 )
 from noc_console.services.policy import load_policy, normalize_password
+from tests.reliability.support.secret_scan import SecretVault
+from tests.reliability.support.threads import run_threads
 from tests.support.factories import make_customer, make_operator, make_portal_user
-from tests.support.reliability_secrets import SecretVault
-from tests.support.reliability_threads import run_threads
 
 THREADS = 8
 DISTINCT_USERS = 200

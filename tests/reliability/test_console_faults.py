@@ -32,11 +32,11 @@ from noc_console.db import create_db_engine, session_factory
 from noc_console.screens.main import LookupScreen
 from noc_console.widgets.banner import DbBanner
 from tests.reliability.conftest import SecretGuard
+from tests.reliability.support.pg import PgAdmin
+from tests.reliability.support.proxy import FlakyProxy
+from tests.reliability.support.world import unique, unique_cnpj
 from tests.support.cli import files_containing
 from tests.support.factories import make_customer
-from tests.support.reliability_pg import PgAdmin
-from tests.support.reliability_proxy import FlakyProxy
-from tests.support.reliability_world import unique, unique_cnpj
 from tests.ui.helpers import PASSWORD, SIZE, add_operator, build_console, log_in, search_for, settle
 
 DB_PASSWORD = "S3cret-DB-pw-88"  # trust auth ignores it; the banner must never show it
@@ -184,7 +184,7 @@ def test_an_analyst_reaches_no_contract_value_through_the_palette_or_an_action(
     from noc_console.screens.audit import AuditLogScreen
     from noc_console.screens.contracts import ContractBrowser
     from noc_console.screens.customer import CustomerScreen
-    from tests.support.reliability_secrets import svg_screen_lines
+    from tests.reliability.support.secret_scan import svg_screen_lines
     from tests.ui.helpers import seed_world
 
     add_operator(sqlite_url, "analista.paleta", role="analyst")

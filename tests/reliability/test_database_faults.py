@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from noc_console import cli, db
 from noc_console.clock import FixedClock
+from noc_console.errors import DatabaseUnavailable
 from noc_console.models import (
     AuditEvent,
     EscalationChain,
@@ -42,11 +43,14 @@ from noc_console.models import (
 from noc_console.services import customers, escalation, system
 from noc_console.services import password_reset as pr
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import DatabaseUnavailable
 from noc_console.services.escalation import ContactInput
 from noc_console.services.hashing import FAST_TEST_PARAMS
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
 from tests.reliability.conftest import SecretGuard
+from tests.reliability.support.pg import PgAdmin, kill_on_statement, row_lock
+from tests.reliability.support.proxy import FlakyProxy
+from tests.reliability.support.secret_scan import RecordingHasher
+from tests.reliability.support.world import unique, unique_cnpj
 from tests.support.factories import (
     make_chain,
     make_customer,
@@ -54,10 +58,6 @@ from tests.support.factories import (
     make_portal_session,
     make_portal_user,
 )
-from tests.support.reliability_pg import PgAdmin, kill_on_statement, row_lock
-from tests.support.reliability_proxy import FlakyProxy
-from tests.support.reliability_secrets import RecordingHasher
-from tests.support.reliability_world import unique, unique_cnpj
 
 DB_PASSWORD = "S3cret-DB-pw-77"  # trust auth ignores it; it must never show in an error
 OLD_PASSWORD = "senha-antiga-muito-longa-2024"

@@ -44,6 +44,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from noc_console.clock import FixedClock
+from noc_console.errors import (
+    AuthenticationFailed,
+    DomainError,
+    ValidationError,
+)
 from noc_console.models import (
     AuditEvent,
     EscalationChain,
@@ -54,14 +59,12 @@ from noc_console.models import (
 from noc_console.services import audit_query, auth, contracts, customers, escalation, portal_auth
 from noc_console.services import password_reset as pr
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import (
-    AuthenticationFailed,
-    DomainError,
-    ValidationError,
-)
 from noc_console.services.escalation import ContactInput
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
 from noc_console.services.policy import load_policy
+from tests.reliability.support.hostile import hostile_minutes, hostile_text
+from tests.reliability.support.secret_scan import SecretVault
+from tests.reliability.support.world import unique, unique_cnpj
 from tests.support.factories import (
     FAST_HASHER,
     make_chain,
@@ -70,9 +73,6 @@ from tests.support.factories import (
     make_operator,
     make_portal_user,
 )
-from tests.support.reliability_hostile import hostile_minutes, hostile_text
-from tests.support.reliability_secrets import SecretVault
-from tests.support.reliability_world import unique, unique_cnpj
 
 PURE_EXAMPLES = 1000
 SQLITE_EXAMPLES = 1000

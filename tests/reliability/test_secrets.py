@@ -36,18 +36,18 @@ from sqlalchemy import Engine, MetaData, select
 from noc_console import cli, config, db, secrets
 from noc_console.clock import FixedClock
 from noc_console.config import Argon2Params
+from noc_console.errors import AuthenticationFailed, ValidationError
 from noc_console.models import NotificationOutbox, Operator, PasswordResetToken, PortalUser, Role
 from noc_console.services import auth, portal_auth
 from noc_console.services import password_reset as pr
 from noc_console.services.context import ServiceContext
-from noc_console.services.errors import AuthenticationFailed, ValidationError
 from noc_console.services.hashing import Hasher
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
 from noc_console.services.portal_auth import LoginStatus
 from tests.reliability.conftest import SecretGuard
+from tests.reliability.support.secret_scan import SecretVault, file_texts, svg_screen_lines
 from tests.support.cli import FakeStdin, ScriptedGetpass, files_containing
 from tests.support.factories import make_customer, make_operator, make_portal_user
-from tests.support.reliability_secrets import SecretVault, file_texts, svg_screen_lines
 
 OP_PASSWORD = "operator-password-123"
 PORTAL_PASSWORD = "senha-antiga-muito-longa-2024"

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from noc_console.clock import FixedClock
+from noc_console.errors import PermissionDenied, ValidationError
 from noc_console.models import AuditEvent, Role
 from noc_console.services import audit, audit_query
 from noc_console.services.audit_query import AuditFilters, AuditRow
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import PermissionDenied, ValidationError
 from tests.support.factories import make_customer, make_operator, make_portal_user
 
 NOW = FixedClock().now()

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from noc_console.clock import FixedClock
 from noc_console.config import Argon2Params
+from noc_console.errors import AuthenticationFailed
 from noc_console.models import AuditEvent, Operator, Role
 from noc_console.services import auth
 from noc_console.services.context import ServiceContext
-from noc_console.services.errors import AuthenticationFailed
 from noc_console.services.hashing import Hasher
 from tests.support.factories import make_operator
 

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from sqlalchemy import event, func, insert, select, update
 
 from noc_console.clock import FixedClock
+from noc_console.errors import NotFound, PermissionDenied, ValidationError
 from noc_console.models import AuditEvent, Contract, PortalUser, Role
 from noc_console.services import audit, contracts
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
 from noc_console.services.contracts import ContractRow, ContractSort
-from noc_console.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.support.factories import make_contract, make_customer, make_operator, make_portal_user
 
 TODAY = FixedClock().now().date()  # 2026-11-25

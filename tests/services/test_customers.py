@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select
 from stdnum.br import cnpj as stdnum_cnpj
 
 from noc_console.clock import FixedClock
+from noc_console.errors import NotFound, ValidationError
 from noc_console.models import AuditEvent, PortalUser, Role
 from noc_console.services import customers
 from noc_console.services.context import Principal, ServiceContext
@@ -26,7 +27,6 @@ from noc_console.services.customers import (
     SearchPage,
     UserState,
 )
-from noc_console.services.errors import NotFound, ValidationError
 from tests.support.factories import (
     make_chain,
     make_contract,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
 from noc_console.clock import FixedClock
+from noc_console.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from noc_console.models import (
     AuditEvent,
     Customer,
@@ -23,7 +24,6 @@ from noc_console.models import (
 )
 from noc_console.services import escalation
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from noc_console.services.escalation import (
     ChainView,
     Contact,

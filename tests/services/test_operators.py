@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from noc_console.models import AuditEvent, Role
-from noc_console.services import auth, operators
-from noc_console.services.context import ServiceContext
-from noc_console.services.errors import (
+from noc_console.errors import (
     AuthenticationFailed,
     ConflictError,
     PermissionDenied,
     ValidationError,
 )
+from noc_console.models import AuditEvent, Role
+from noc_console.services import auth, operators
+from noc_console.services.context import ServiceContext
 from tests.support.factories import make_operator
 
 NEW_PW = "a-long-operator-password"

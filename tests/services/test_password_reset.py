@@ -19,6 +19,14 @@ from sqlalchemy import delete, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from noc_console.clock import FixedClock
+from noc_console.errors import (
+    ConflictError,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationError,
+)
 from noc_console.models import (
     AuditEvent,
     Customer,
@@ -32,14 +40,6 @@ from noc_console.models import (
 )
 from noc_console.services import password_reset as pr
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import (
-    ConflictError,
-    DomainError,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    ValidationError,
-)
 from noc_console.services.password_reset import IdentityChecks, ResetMethod, ResetResult
 from noc_console.services.policy import DEFAULT_POLICY, check_password
 from tests.support.factories import (

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, update
 
+from noc_console.errors import NotFound
 from noc_console.models import PasswordHistory, PasswordPolicy
 from noc_console.services import policy as pol
 from noc_console.services.common_passwords import common_passwords, is_common, is_predictable
 from noc_console.services.context import ServiceContext
-from noc_console.services.errors import NotFound
 from noc_console.services.policy import (
     DEFAULT_POLICY,
     PasswordPolicyDTO,

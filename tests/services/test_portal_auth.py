@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from noc_console.clock import FixedClock
 from noc_console.config import Argon2Params
+from noc_console.errors import AuthenticationFailed, DomainError, ValidationError
 from noc_console.models import (
     AuditEvent,
     NotificationOutbox,
@@ -30,7 +31,6 @@ from noc_console.models import (
 from noc_console.services import password_reset as pr
 from noc_console.services import portal_auth as pa
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.errors import AuthenticationFailed, DomainError, ValidationError
 from noc_console.services.hashing import Hasher
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
 from noc_console.services.portal_auth import LoginStatus

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from stdnum.br import cnpj as stdnum_cnpj
 
+from noc_console.errors import ValidationError
 from noc_console.models import Customer, Role
 from noc_console.services import customers
 from noc_console.services.context import Principal, ServiceContext
@@ -28,7 +29,6 @@ from noc_console.services.customers import (
     _successor,
     user_state,
 )
-from noc_console.services.errors import ValidationError
 from noc_console.text import digits, fold
 from tests.support.factories import (
     make_chain,

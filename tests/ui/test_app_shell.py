@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, Input
 
 from noc_console import i18n, secrets
 from noc_console.app import make_app
+from noc_console.errors import DatabaseUnavailable
 from noc_console.gc_policy import FULL_THRESHOLD
 from noc_console.i18n import _
 from noc_console.screens.help import HelpScreen
@@ -21,7 +22,6 @@ from noc_console.screens.login import LoginScreen
 from noc_console.screens.main import MainScreen
 from noc_console.screens.session import DbConnected, DbUnavailable
 from noc_console.services.auth import MAX_FAILED_LOGINS
-from noc_console.services.errors import DatabaseUnavailable
 from noc_console.widgets.session_bar import SessionBar
 from tests.support.memory_keyring import MemoryKeyring
 from tests.ui.helpers import (

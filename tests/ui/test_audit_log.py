@@ -23,6 +23,7 @@ from textual.worker import WorkerCancelled
 from noc_console.app import NocApp
 from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine, session_factory
+from noc_console.errors import DatabaseUnavailable
 from noc_console.models import AuditEvent
 from noc_console.screens.audit import (
     AuditDetailsScreen,
@@ -33,7 +34,6 @@ from noc_console.screens.audit import (
 from noc_console.screens.session import DbConnected
 from noc_console.services import audit, audit_query
 from noc_console.services.context import Principal
-from noc_console.services.errors import DatabaseUnavailable
 from noc_console.widgets.audit_table import AuditTable
 from tests.support.factories import make_customer, make_operator
 from tests.ui.helpers import SIZE, build_app, count_audit, screen_text

@@ -29,6 +29,7 @@ from noc_console import i18n
 from noc_console.app import NocApp
 from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine, session_factory
+from noc_console.errors import DatabaseUnavailable
 from noc_console.models import AuditEvent, Contract
 from noc_console.screens import contracts as contracts_screen
 from noc_console.screens.contracts import ContractBrowser, ContractQuery
@@ -36,7 +37,6 @@ from noc_console.screens.session import DbConnected
 from noc_console.services import contracts as contracts_service
 from noc_console.services.context import Principal
 from noc_console.services.contracts import ContractSort
-from noc_console.services.errors import DatabaseUnavailable
 from noc_console.widgets.contract_table import ContractTable, ContractTotalsPanel, page_cells
 from tests.support.factories import make_contract, make_customer, make_operator
 from tests.ui.helpers import SIZE, build_app, count_audit, screen_text

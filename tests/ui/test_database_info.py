@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from noc_console.clock import FixedClock
+from noc_console.errors import DatabaseUnavailable
 from noc_console.services import system
-from noc_console.services.errors import DatabaseUnavailable
 from tests.ui.helpers import HASHER, add_audit
 
 

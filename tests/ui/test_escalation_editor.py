@@ -21,12 +21,12 @@ from textual.widgets import Input, Static
 
 from noc_console.app import NocApp
 from noc_console.db import create_db_engine, session_factory
+from noc_console.errors import DatabaseUnavailable, PermissionDenied
 from noc_console.i18n import _
 from noc_console.models import EscalationChain
 from noc_console.screens.escalation import VALIDATION_DELAY, EscalationEditor
 from noc_console.screens.main import MainScreen
 from noc_console.screens.session import DbConnected
-from noc_console.services.errors import DatabaseUnavailable, PermissionDenied
 from noc_console.widgets.confirm import ConfirmModal
 from noc_console.widgets.escalation_conflict import ConflictPanel
 from tests.support.factories import make_chain, make_customer

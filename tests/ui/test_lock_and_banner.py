@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 
 from noc_console import db
 from noc_console.app import NocApp
+from noc_console.errors import DatabaseUnavailable
 from noc_console.screens.customer import CustomerScreen
 from noc_console.screens.help import HelpScreen
 from noc_console.screens.lock import MAX_UNLOCK_ATTEMPTS, LockScreen
@@ -24,7 +25,6 @@ from noc_console.screens.login import LoginScreen
 from noc_console.screens.main import LookupScreen
 from noc_console.screens.session import DatabaseProblem
 from noc_console.services import customers
-from noc_console.services.errors import DatabaseUnavailable
 from noc_console.widgets.banner import DbBanner
 from tests.ui.helpers import (
     PASSWORD,

@@ -26,6 +26,7 @@ from textual.widgets import Input, RadioButton, Static
 from noc_console.app import NocApp
 from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine, session_factory
+from noc_console.errors import DatabaseUnavailable, NotFound, PermissionDenied
 from noc_console.models import (
     AuditEvent,
     NotificationOutbox,
@@ -37,7 +38,6 @@ from noc_console.screens.help import HelpScreen
 from noc_console.screens.reset import ResetOutcome, ResetWizard
 from noc_console.screens.session import DbConnected
 from noc_console.services import auth, password_reset, portal_auth
-from noc_console.services.errors import DatabaseUnavailable, NotFound, PermissionDenied
 from noc_console.services.password_reset import ResetMethod
 from noc_console.widgets.reset_controls import FieldError, WizardCheckbox, WizardRadioSet
 from noc_console.widgets.secret_display import DIGIT_NAMES, NATO, SecretDisplay

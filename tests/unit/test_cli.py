@@ -27,8 +27,8 @@ from sqlalchemy.engine import make_url
 
 from noc_console import cli, config, db, migrate, secrets
 from noc_console.config import Settings
+from noc_console.errors import DatabaseUnavailable
 from noc_console.models import Operator
-from noc_console.services.errors import DatabaseUnavailable
 from tests.support.cli import BrokenKeyring, CliResult, FakeStdin, ScriptedGetpass, files_containing
 from tests.support.databases import PG_ENV, PostgresTemplate, postgres_admin_url
 from tests.support.memory_keyring import MemoryKeyring
@@ -1097,8 +1097,10 @@ def test_embedded_state(tmp_path: Path) -> None:
     assert cli.embedded_state(path) == "new"  # and the migration then says what is wrong
 
 
-def test_the_cli_knows_the_demo_marker(demo: Any) -> None:
-    assert cli.DEMO_SEEDED_ACTION == demo.DEMO_SEEDED_ACTION
+def test_the_cli_knows_the_demo_marker() -> None:
+    from noc_console.services import demo_marker
+
+    assert cli.DEMO_SEEDED_ACTION == demo_marker.DEMO_SEEDED_ACTION
 
 
 def test_progress_bar_on_a_terminal(

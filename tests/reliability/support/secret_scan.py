@@ -29,8 +29,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from noc_console.config import Argon2Params
+from noc_console.errors import DomainError
 from noc_console.models import AuditEvent, NotificationOutbox
-from noc_console.services.errors import DomainError
 from noc_console.services.hashing import Hasher
 from noc_console.services.password_reset import OUTBOX_KIND
 

@@ -1,0 +1,1 @@
+"""Helpers of the reliability suite: fault proxies, hostile strings, thread races, secret scans."""
