@@ -34,24 +34,13 @@ from tests.reliability.support.secret_scan import (
     record_tokens,
 )
 from tests.support.databases import PG_ENV, PostgresTemplate, SQLiteTemplate
+from tests.support.root_logging import reset_root_logger
 
 
 @pytest.fixture(scope="package")
 def vault() -> SecretVault:
     """Every secret produced by any test of this package (scanned for in the log at the end)."""
     return SecretVault()
-
-
-def _restore_root(handlers: list[logging.Handler], level: int) -> None:
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    for handler in handlers:
-        if handler not in root.handlers:
-            root.addHandler(handler)
-    root.setLevel(level)
 
 
 @pytest.fixture(scope="package")
@@ -62,7 +51,7 @@ def reliability_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     log_dir = tmp_path_factory.mktemp("reliability-log")
     logs.setup_logging(log_dir)
     yield log_dir
-    _restore_root(handlers, level)
+    reset_root_logger(handlers, level)
     logging.captureWarnings(False)
 
 
@@ -72,7 +61,7 @@ def restore_root_logging(reliability_log: Path) -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     yield
-    _restore_root(handlers, level)
+    reset_root_logger(handlers, level)
 
 
 @dataclass

@@ -3,7 +3,7 @@ password rules of every database command, and the first-run demo database.
 
 main() runs in-process; prompts are scripted (getpass is replaced) and the
 terminal is faked (sys.stdin), so no test ever waits for input. The TUI never
-starts: ``cli._launch`` is replaced wherever the console would open.
+starts: ``console.launch`` is replaced wherever the console would open.
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 
 from noc_console import cli, config, db, migrate, secrets
+from noc_console.cli import connecting, console, embedded, seeding
 from noc_console.config import Settings
 from noc_console.errors import DatabaseUnavailable
 from noc_console.models import Operator
 from tests.support.cli import BrokenKeyring, CliResult, FakeStdin, ScriptedGetpass, files_containing
 from tests.support.databases import PG_ENV, PostgresTemplate, postgres_admin_url
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.root_logging import reset_root_logger
 
 OP_PASSWORD = "Correct-Horse-42"  # long enough for operators (12+)
 
@@ -45,14 +47,7 @@ def _restore_root_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    for handler in handlers:
-        if handler not in root.handlers:
-            root.addHandler(handler)
-    root.setLevel(level)
+    reset_root_logger(handlers, level)
     logging.captureWarnings(False)
 
 
@@ -109,7 +104,7 @@ def pg_url(postgres_template: PostgresTemplate | None) -> Iterator[str]:
 
 @dataclass
 class Launches:
-    """Stands in for cli._launch: records what the console would have been opened with."""
+    """Stands in for console.launch: records what the console would have been opened with."""
 
     calls: list[tuple[Settings, str | None]] = field(default_factory=list)
     code: int = 0
@@ -122,7 +117,7 @@ class Launches:
 @pytest.fixture
 def launches(monkeypatch: pytest.MonkeyPatch) -> Launches:
     fake = Launches()
-    monkeypatch.setattr(cli, "_launch", fake)
+    monkeypatch.setattr(console, "launch", fake)
     return fake
 
 
@@ -183,6 +178,27 @@ def insert_customer(url: str) -> None:
         " trade_name_norm) VALUES ('ACME', '11222333000181', 'active', 'America/Sao_Paulo',"
         " '2026-01-01 00:00:00', 'acme', '')",
     )
+
+
+def migrate_to_head(url: str) -> None:
+    engine = db.create_db_engine(url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def half_made_embedded_demo(paths: config.AppPaths) -> None:
+    """An embedded demo database whose first seeding stopped after a customer was written."""
+    url = f"sqlite+pysqlite:///{paths.embedded_db}"
+    migrate_to_head(url)
+    insert_customer(url)
+
+
+def write_config(paths: config.AppPaths, content: str) -> None:
+    """The console's config file with ``content``, in folders that did not exist yet."""
+    paths.config_file.parent.mkdir(parents=True)
+    paths.config_file.write_text(content)
 
 
 def assert_one_clean_line(result: CliResult, *secrets_: str) -> None:
@@ -270,8 +286,7 @@ def test_config_path_lists_every_path(
 def test_config_path_names_the_source_and_masks_the_password(
     run_cli: Callable[..., CliResult], paths: config.AppPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    paths.config_file.parent.mkdir(parents=True)
-    paths.config_file.write_text('[database]\nurl = "postgresql+psycopg://f:filepw1@h/db"\n')
+    write_config(paths, '[database]\nurl = "postgresql+psycopg://f:filepw1@h/db"\n')
     result = run_cli("config", "path")
     assert f"{paths.config_file} (exists)" in result.out
     assert "postgresql+psycopg://f:***@h/db (source: file)" in result.out
@@ -289,8 +304,7 @@ def test_config_path_names_the_source_and_masks_the_password(
 def test_config_path_still_shows_paths_when_the_config_is_broken(
     run_cli: Callable[..., CliResult], paths: config.AppPaths
 ) -> None:
-    paths.config_file.parent.mkdir(parents=True)
-    paths.config_file.write_text("[database\n")
+    write_config(paths, "[database\n")
     result = run_cli("config", "path")
     assert result.code == 2
     assert str(paths.embedded_db) in result.out
@@ -386,8 +400,7 @@ def test_sqlite_file_in_an_impossible_folder(
 def test_broken_config_file_is_one_line(
     run_cli: Callable[..., CliResult], paths: config.AppPaths
 ) -> None:
-    paths.config_file.parent.mkdir(parents=True)
-    paths.config_file.write_text("[database\nurl = ")
+    write_config(paths, "[database\nurl = ")
     result = run_cli("db", "current")
     assert_one_clean_line(result)
     assert str(paths.config_file) in result.err
@@ -493,7 +506,7 @@ def test_no_password_is_needed_for_trust_peer_or_pgpass(
     monkeypatch: pytest.MonkeyPatch, prompts: ScriptedGetpass
 ) -> None:
     spy = spy_connections(monkeypatch, ConnectionSpy())
-    cli.connect(_run_for(PG_NO_PW)).dispose()
+    connecting.connect(_run_for(PG_NO_PW)).dispose()
     assert spy.passwords == [None]
     assert prompts.prompts == []
 
@@ -503,7 +516,7 @@ def test_a_keyring_password_is_used_without_prompting(
 ) -> None:
     secrets.set_db_password(PG_NO_PW, "kr-pw-1")
     spy = spy_connections(monkeypatch, ConnectionSpy())
-    engine = cli.connect(_run_for(PG_NO_PW))
+    engine = connecting.connect(_run_for(PG_NO_PW))
     assert engine.url.password == "kr-pw-1"
     engine.dispose()
     assert spy.passwords == ["kr-pw-1"]
@@ -515,7 +528,7 @@ def test_a_demanded_password_is_asked_once_on_a_terminal(
 ) -> None:
     spy = spy_connections(monkeypatch, ConnectionSpy(refuse=lambda pw: pw is None))
     prompts.answers.append("typed-pw-1")
-    engine = cli.connect(_run_for(PG_NO_PW))
+    engine = connecting.connect(_run_for(PG_NO_PW))
     assert engine.url.password == "typed-pw-1"
     engine.dispose()
     assert spy.passwords == [None, "typed-pw-1"]
@@ -546,7 +559,7 @@ def test_a_refused_keyring_password_is_asked_for_again(
     secrets.set_db_password(PG_NO_PW, "stale-pw")
     spy = spy_connections(monkeypatch, ConnectionSpy(refuse=lambda pw: pw in (None, "stale-pw")))
     prompts.answers.append("fresh-pw")
-    cli.connect(_run_for(PG_NO_PW)).dispose()
+    connecting.connect(_run_for(PG_NO_PW)).dispose()
     assert spy.passwords == ["stale-pw", "fresh-pw"]
     err = capsys.readouterr().err
     assert "was refused" in err
@@ -631,14 +644,24 @@ def test_demanded_password_against_the_real_server(
 # --------------------------------------------------------------------------- db set-password
 
 
+@pytest.fixture
+def set_password(
+    run_cli: Callable[..., CliResult], prompts: ScriptedGetpass
+) -> Callable[..., CliResult]:
+    """``db set-password URL``, with ``answers`` queued for its prompts."""
+
+    def run(*answers: str, url: str = PG_NO_PW) -> CliResult:
+        prompts.answers += answers
+        return run_cli("db", "set-password", url)
+
+    return run
+
+
+@pytest.mark.usefixtures("tty")
 def test_set_password_stores_it_in_the_keyring(
-    run_cli: Callable[..., CliResult],
-    prompts: ScriptedGetpass,
-    tty: None,
-    memory_keyring: MemoryKeyring,
+    set_password: Callable[..., CliResult], prompts: ScriptedGetpass, memory_keyring: MemoryKeyring
 ) -> None:
-    prompts.answers += ["pg-pw-123", "pg-pw-123"]
-    result = run_cli("db", "set-password", PG_NO_PW)
+    result = set_password("pg-pw-123", "pg-pw-123")
     assert result.code == 0, result
     assert "noc@127.0.0.1:1" in result.out
     assert "pg-pw-123" not in result.text
@@ -647,42 +670,35 @@ def test_set_password_stores_it_in_the_keyring(
     assert secrets.get_db_password(PG_NO_PW) == "pg-pw-123"
 
 
+@pytest.mark.usefixtures("tty")
 def test_set_password_refuses_a_mismatch(
-    run_cli: Callable[..., CliResult],
-    prompts: ScriptedGetpass,
-    tty: None,
-    memory_keyring: MemoryKeyring,
+    set_password: Callable[..., CliResult], memory_keyring: MemoryKeyring
 ) -> None:
-    prompts.answers += ["pg-pw-123", "pg-pw-124"]
-    result = run_cli("db", "set-password", PG_NO_PW)
+    result = set_password("pg-pw-123", "pg-pw-124")
     assert_one_clean_line(result, "pg-pw-123", "pg-pw-124")
     assert "do not match" in result.err
     assert memory_keyring.store == {}
 
 
-@pytest.mark.usefixtures("no_keyring")
+@pytest.mark.usefixtures("no_keyring", "tty")
 def test_set_password_without_a_keyring(
-    run_cli: Callable[..., CliResult], prompts: ScriptedGetpass, tty: None
+    set_password: Callable[..., CliResult], prompts: ScriptedGetpass
 ) -> None:
-    result = run_cli("db", "set-password", PG_NO_PW)
+    result = set_password()
     assert_one_clean_line(result)
     assert "no system keyring" in result.err
     assert "asked at connect time" in result.err
     assert prompts.prompts == []  # nothing to type when it cannot be kept
 
 
+@pytest.mark.usefixtures("tty")
 def test_set_password_with_a_failing_keyring_writes_it_nowhere(
-    run_cli: Callable[..., CliResult],
-    prompts: ScriptedGetpass,
-    tty: None,
-    tmp_path: Path,
-    paths: config.AppPaths,
+    set_password: Callable[..., CliResult], tmp_path: Path, paths: config.AppPaths
 ) -> None:
     previous = keyring.get_keyring()
     keyring.set_keyring(BrokenKeyring())
     try:
-        prompts.answers += ["typed-secret-pw", "typed-secret-pw"]
-        result = run_cli("db", "set-password", PG_NO_PW)
+        result = set_password("typed-secret-pw", "typed-secret-pw")
     finally:
         keyring.set_keyring(previous)
     assert_one_clean_line(result, "typed-secret-pw")
@@ -699,23 +715,21 @@ def test_set_password_with_a_failing_keyring_writes_it_nowhere(
         ("nonsense url", "not a valid database URL"),
     ],
 )
+@pytest.mark.usefixtures("tty")
 def test_set_password_refuses_urls_it_cannot_use(
-    run_cli: Callable[..., CliResult],
-    prompts: ScriptedGetpass,
-    tty: None,
-    url: str,
-    says: str,
+    set_password: Callable[..., CliResult], prompts: ScriptedGetpass, url: str, says: str
 ) -> None:
-    result = run_cli("db", "set-password", url)
+    result = set_password(url=url)
     assert_one_clean_line(result, "already-here")
     assert says in result.err
     assert prompts.prompts == []
 
 
+@pytest.mark.usefixtures("no_tty")
 def test_set_password_needs_a_terminal(
-    run_cli: Callable[..., CliResult], prompts: ScriptedGetpass, no_tty: None
+    set_password: Callable[..., CliResult], prompts: ScriptedGetpass
 ) -> None:
-    result = run_cli("db", "set-password", PG_NO_PW)
+    result = set_password()
     assert_one_clean_line(result)
     assert "no terminal" in result.err
     assert prompts.prompts == []
@@ -981,11 +995,7 @@ def test_an_interrupted_first_run_is_not_opened(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Customers but no end-of-seeding marker: the demo is half-made; say how to rebuild it."""
-    url = f"sqlite+pysqlite:///{paths.embedded_db}"
-    engine = db.create_db_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    insert_customer(url)
+    half_made_embedded_demo(paths)
 
     def never(*_args: Any, **_kwargs: Any) -> Any:
         pytest.fail("a half-made demo database was seeded over")
@@ -1003,11 +1013,7 @@ def test_the_rebuild_hint_works(
     paths: config.AppPaths,
     small_demo: list[int],
 ) -> None:
-    url = f"sqlite+pysqlite:///{paths.embedded_db}"
-    engine = db.create_db_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    insert_customer(url)
+    half_made_embedded_demo(paths)
     assert run_cli().code == 2
     result = run_cli("--demo", "demo", "--force", *TINY)
     assert result.code == 0, result
@@ -1077,30 +1083,28 @@ def test_the_console_exit_code_is_returned(
 
 def test_embedded_state(tmp_path: Path) -> None:
     path = tmp_path / "embedded.sqlite3"
-    assert cli.embedded_state(path) == "new"  # missing
+    assert embedded.embedded_state(path) == "new"  # missing
     path.write_bytes(b"")
-    assert cli.embedded_state(path) == "new"  # empty file, no schema
+    assert embedded.embedded_state(path) == "new"  # empty file, no schema
     url = f"sqlite+pysqlite:///{path}"
-    engine = db.create_db_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    assert cli.embedded_state(path) == "new"  # schema, no customers
+    migrate_to_head(url)
+    assert embedded.embedded_state(path) == "new"  # schema, no customers
     insert_customer(url)
-    assert cli.embedded_state(path) == "incomplete"  # customers, seeding never finished
+    assert embedded.embedded_state(path) == "incomplete"  # customers, seeding never finished
     execute(
         url,
         "INSERT INTO audit_events (occurred_at, action, details)"
-        f" VALUES ('2026-01-01 00:00:00', '{cli.DEMO_SEEDED_ACTION}', '{{}}')",
+        f" VALUES ('2026-01-01 00:00:00', '{embedded.DEMO_SEEDED_ACTION}', '{{}}')",
     )
-    assert cli.embedded_state(path) == "ready"
+    assert embedded.embedded_state(path) == "ready"
     path.write_bytes(b"not a database at all, just bytes" * 100)
-    assert cli.embedded_state(path) == "new"  # and the migration then says what is wrong
+    assert embedded.embedded_state(path) == "new"  # and the migration then says what is wrong
 
 
 def test_the_cli_knows_the_demo_marker() -> None:
     from noc_console.services import demo_marker
 
-    assert cli.DEMO_SEEDED_ACTION == demo_marker.DEMO_SEEDED_ACTION
+    assert embedded.DEMO_SEEDED_ACTION == demo_marker.DEMO_SEEDED_ACTION
 
 
 def test_progress_bar_on_a_terminal(
@@ -1108,7 +1112,7 @@ def test_progress_bar_on_a_terminal(
 ) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich then treats stderr as a terminal
     monkeypatch.delenv("NO_COLOR", raising=False)
-    with cli._progress_bar() as progress:
+    with seeding.progress_bar() as progress:
         progress("customers", 0, 3)
         progress("customers", 3, 3)
         progress("audit", 1, 2)
@@ -1118,7 +1122,7 @@ def test_progress_bar_on_a_terminal(
 
 
 def test_progress_bar_is_silent_in_a_pipe(capsys: pytest.CaptureFixture[str]) -> None:
-    with cli._progress_bar() as progress:
+    with seeding.progress_bar() as progress:
         progress("customers", 1, 3)
     assert capsys.readouterr() == ("", "")
 
@@ -1127,11 +1131,11 @@ def test_embedded_demo_database_is_upgraded_on_open(
     run_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An embedded demo database from an older release is migrated by itself on start."""
-    from noc_console import cli, db, migrate
+    from noc_console import db, migrate
     from noc_console.config import load_settings
 
     launched: list[str] = []
-    monkeypatch.setattr(cli, "_launch", lambda settings, db_password: launched.append("x") or 0)
+    monkeypatch.setattr(console, "launch", lambda settings, db_password: launched.append("x") or 0)
     assert run_cli("--demo").code == 0  # first run: created and seeded
     url = load_settings(demo=True).database_url
     engine = db.create_db_engine(url)
