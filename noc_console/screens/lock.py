@@ -6,6 +6,7 @@ left it. While it is up the app refuses every other action (see
 ``NocApp.check_action``): this screen's own keys, help and quit are all that
 work. The password check (argon2 + an audit row, in the service) runs in a
 thread worker. "Switch operator" ends the session and goes to the login screen.
+The rules (check numbering, wrong-password count) are in ``lock_state``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Stat
 from noc_console.errors import DatabaseUnavailable
 from noc_console.i18n import N_, _, format_time
 from noc_console.screens.base import NocScreen
-from noc_console.screens.session import DatabaseProblem
+from noc_console.screens.lock_state import UnlockState, Verdict
+from noc_console.screens.messages import DatabaseProblem
 from noc_console.widgets.fields import Field
 from noc_console.widgets.literal import printable
 from noc_console.widgets.session_bar import SessionBar
@@ -34,13 +36,6 @@ if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
 
 log = logging.getLogger(__name__)
-
-MAX_UNLOCK_ATTEMPTS = 5
-"""Wrong passwords in a row before the lock gives up and logs the operator out.
-
-The login screen has the operator lockout; the lock screen must not be a way
-around it (each failure is audited by the service too).
-"""
 
 
 class LockScreen(NocScreen):
@@ -83,10 +78,7 @@ class LockScreen(NocScreen):
         self.principal = principal
         self.locked_at = locked_at or ctx.clock.now()
         self.idle_minutes = idle_minutes
-        self._attempt = 0
-        self._failures = 0
-        self._busy = False
-        self._message = ""
+        self.unlock_state = UnlockState()
 
     def compose(self) -> ComposeResult:
         yield SessionBar()
@@ -126,33 +118,30 @@ class LockScreen(NocScreen):
         self._render_state()
 
     def _render_state(self) -> None:
-        self.query_one("#lock-spinner").display = self._busy
-        self.query_one("#unlock", Button).disabled = self._busy
-        self.query_one("#lock-password", Input).disabled = self._busy
+        busy = self.unlock_state.busy
+        self.query_one("#lock-spinner").display = busy
+        self.query_one("#unlock", Button).disabled = busy
+        self.query_one("#lock-password", Input).disabled = busy
         message = self.query_one("#lock-message", Static)
-        message.update(Text(self._message))
-        message.display = bool(self._message)
+        message.update(Text(self.unlock_state.message))
+        message.display = bool(self.unlock_state.message)
 
     # ------------------------------------------------------------------ unlock
 
     @on(Input.Submitted, "#lock-password")
     @on(Button.Pressed, "#unlock")
     def submit(self) -> None:
-        if self._busy:
+        if self.unlock_state.busy:
             return
         field = self.query_one("#lock-password", Input)
         password = field.value
         field.value = ""
-        if not password:
-            self._message = _("Enter your password.")
-            self._render_state()
+        attempt = self.unlock_state.submit(password)
+        self._render_state()
+        if attempt is None:
             field.focus()
             return
-        self._attempt += 1
-        self._busy = True
-        self._message = ""
-        self._render_state()
-        self._check_worker(self._attempt, password)
+        self._check_worker(attempt, password)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _check_worker(self, attempt: int, password: str) -> None:
@@ -185,26 +174,16 @@ class LockScreen(NocScreen):
 
     @on(Checked)
     def _checked(self, message: Checked) -> None:
-        if message.attempt != self._attempt:
+        verdict = self.unlock_state.checked(message.attempt, message.ok, message.error)
+        if verdict is Verdict.STALE:
             return
-        self._busy = False
-        if message.ok:
-            self._message = ""
-            self._render_state()
+        if verdict is Verdict.GIVE_UP:
+            self.post_message(self.SwitchOperator("unlock_failed"))
+            return
+        self._render_state()
+        if verdict is Verdict.UNLOCKED:
             self.post_message(self.Unlocked())
             return
-        if message.error:  # not a wrong password: the check itself failed
-            self._message = message.error
-        else:
-            self._failures += 1
-            if self._failures >= MAX_UNLOCK_ATTEMPTS:
-                self.post_message(self.SwitchOperator("unlock_failed"))
-                return
-            left = MAX_UNLOCK_ATTEMPTS - self._failures
-            self._message = _("Wrong password. {n} attempts left before logging out.").format(
-                n=left
-            )
-        self._render_state()
         self.query_one("#lock-password", Input).focus()
 
     # ------------------------------------------------------------------ switch operator

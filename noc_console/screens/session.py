@@ -1,16 +1,15 @@
-"""UI-side state shared by the app and its screens: where the database connection stands.
+"""Where the database connection stands: the values the app hands its screens.
 
 The app owns the engine; screens only see these values. ``ServiceContext`` is
 the handle screens pass to services inside their workers (it holds no ORM
-object); ``DatabaseInfo`` is a frozen DTO.
+object); ``DatabaseInfo`` is a frozen DTO. Nothing here imports Textual, so a
+screen's plain state class can read these values too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from textual.message import Message
 
 if TYPE_CHECKING:  # imported lazily at runtime: SQLAlchemy is not loaded before the first paint
     from noc_console.services.context import ServiceContext
@@ -37,15 +36,3 @@ class DbUnavailable:
 
 
 DbState = DbConnecting | DbConnected | DbUnavailable
-
-
-class DatabaseProblem(Message):
-    """Posted by any screen whose worker lost the database; the app decides how to show it.
-
-    Issue 4's "database unavailable — retrying" banner hangs off this message
-    (see NocApp.notify_db_unavailable).
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message

@@ -6,14 +6,18 @@ import gc
 import logging
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input
 
 from noc_console import i18n, secrets
-from noc_console.app import make_app
+from noc_console.app import NocApp, make_app
 from noc_console.errors import DatabaseUnavailable
 from noc_console.gc_policy import FULL_THRESHOLD
 from noc_console.i18n import _
@@ -40,6 +44,18 @@ from tests.ui.helpers import (
 )
 
 UNREACHABLE = "postgresql+psycopg://nobody:pw@127.0.0.1:1/x"
+
+
+@asynccontextmanager
+async def _login_screen(
+    portal_url: str, lang: str = "en"
+) -> AsyncIterator[tuple[NocApp, Pilot[Any]]]:
+    """The console on a database with alice, its login screen shown and connected."""
+    add_operator(portal_url)
+    app = build_app(portal_url, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        yield app, pilot
 
 
 async def test_login_shows_operator_role_and_database(portal_url: str) -> None:
@@ -141,7 +157,7 @@ async def test_unreachable_database_one_line_masked_and_retry(tmp_path: Path) ->
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert isinstance(app.db_state, DbUnavailable)
-        assert app._attempt == 3
+        assert app.connection.attempt == 3
         # Logging in is refused in words while the database is down.
         await log_in(pilot)
         assert "unavailable" in str(app.screen.query_one("#login-message").content)
@@ -191,10 +207,7 @@ async def test_database_password_asked_and_used_once(
 
 
 async def test_help_lists_the_keys_of_the_current_screen(portal_url: str) -> None:
-    add_operator(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with _login_screen(portal_url, lang="pt_BR") as (app, pilot):
         await pilot.press("f1")  # the username field has focus: ? would be typed
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
@@ -268,10 +281,7 @@ async def test_palette_lists_commands_and_switches_language(portal_url: str) -> 
 
 
 async def test_language_switch_on_login_keeps_what_was_typed(portal_url: str) -> None:
-    add_operator(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with _login_screen(portal_url) as (app, pilot):
         await pilot.press(*"alice")
         await app.run_action("app.set_language('pt_BR')")
         await settle(pilot)
@@ -306,10 +316,7 @@ async def test_logout_goes_back_to_login_and_audits(portal_url: str) -> None:
 async def test_remember_me_stores_and_fills_the_password(
     portal_url: str, memory_keyring: MemoryKeyring
 ) -> None:
-    add_operator(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with _login_screen(portal_url) as (app, pilot):
         checkbox = app.screen.query_one("#remember", Checkbox)
         assert not checkbox.disabled
         checkbox.value = True
@@ -335,10 +342,7 @@ async def test_remember_me_stores_and_fills_the_password(
 async def test_remember_me_disabled_without_keyring(
     portal_url: str, no_keyring: None, memory_keyring: MemoryKeyring
 ) -> None:
-    add_operator(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with _login_screen(portal_url) as (app, pilot):
         checkbox = app.screen.query_one("#remember", Checkbox)
         assert checkbox.disabled
         assert "no system keyring" in str(app.screen.query_one("#remember-note").content)
@@ -382,6 +386,7 @@ def test_first_paint_does_not_import_the_database_stack() -> None:
 def test_app_import_leaves_the_other_screens_for_later() -> None:
     """Start-up is benchmarked: only the login screen is imported with the app."""
     later = (
+        "noc_console.runtime.palette",
         "noc_console.screens.help",
         "noc_console.screens.lock",
         "noc_console.screens.commands",

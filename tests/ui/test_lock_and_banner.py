@@ -1,17 +1,21 @@
 """Idle lock and the database-unavailable banner, with the pilot on a real SQLite database.
 
-The idle lock is driven by a fake monotonic clock (``app.monotonic``) and a
+The idle lock is driven by a fake monotonic clock (``app.idle_clock.monotonic``) and a
 short check interval, so no test waits minutes; the database outage by
 monkeypatching ``db.check_connection`` and the service a screen calls.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from textual.app import ComposeResult
 from textual.command import CommandPalette
+from textual.pilot import Pilot
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
@@ -20,11 +24,13 @@ from noc_console.app import NocApp
 from noc_console.errors import DatabaseUnavailable
 from noc_console.screens.customer import CustomerScreen
 from noc_console.screens.help import HelpScreen
-from noc_console.screens.lock import MAX_UNLOCK_ATTEMPTS, LockScreen
+from noc_console.screens.lock import LockScreen
+from noc_console.screens.lock_state import MAX_UNLOCK_ATTEMPTS
 from noc_console.screens.login import LoginScreen
 from noc_console.screens.main import LookupScreen
-from noc_console.screens.session import DatabaseProblem
-from noc_console.services import customers
+from noc_console.screens.messages import DatabaseProblem
+from noc_console.services.search import lookup
+from noc_console.services.search.dto import SearchPage
 from noc_console.widgets.banner import DbBanner
 from tests.ui.helpers import (
     PASSWORD,
@@ -54,7 +60,7 @@ def world(portal_url: str) -> dict[str, int]:
     return seed_world(portal_url)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fast_timers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(NocApp, "IDLE_CHECK_SECONDS", 0.05)
     monkeypatch.setattr(NocApp, "DB_RETRY_SECONDS", 0.1)
@@ -67,11 +73,32 @@ class Peek(ModalScreen[None]):
         yield Static("Padaria São João Ltda")
 
 
-def _with_fake_clock(app: NocApp) -> FakeMonotonic:
-    clock = FakeMonotonic()
-    app.monotonic = clock
-    app.note_activity()
-    return clock
+@dataclass(frozen=True)
+class Console:
+    app: NocApp
+    pilot: Pilot[Any]
+    clock: FakeMonotonic
+    """The idle lock's clock: moved by hand, it never moves by itself."""
+
+
+@asynccontextmanager
+async def _console(
+    portal_url: str, *, lang: str = "en", logged_in: bool = True, **settings: Any
+) -> AsyncIterator[Console]:
+    """The console running on ``portal_url``, its idle clock faked, alice logged in unless not."""
+    app = build_console(portal_url, lang=lang, **settings)
+    async with app.run_test(size=SIZE) as pilot:
+        clock = FakeMonotonic()
+        app.idle_clock.monotonic = clock
+        app.note_activity()
+        if logged_in:
+            await log_in(pilot)
+        yield Console(app, pilot, clock)
+
+
+async def _lock(pilot: Pilot[Any]) -> None:
+    await pilot.press("ctrl+l")
+    await settle(pilot)
 
 
 async def _open_padaria(pilot: Any) -> CustomerScreen:
@@ -91,12 +118,10 @@ async def _unlock(pilot: Any, password: str) -> None:
 
 
 async def test_idle_lock_hides_everything_and_returns_to_the_same_place(
-    portal_url: str, world: dict[str, int], fast_timers: None
+    portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="en", idle_lock_minutes=2)
-    async with app.run_test(size=SIZE) as pilot:
-        clock = _with_fake_clock(app)
-        await log_in(pilot)
+    async with _console(portal_url, idle_lock_minutes=2) as console:
+        app, pilot, clock = console.app, console.pilot, console.clock
         customer = await _open_padaria(pilot)
         customer.query_one("#users-table").focus()
         await pilot.press("down")  # input: the idle time starts again
@@ -135,14 +160,12 @@ async def test_idle_lock_hides_everything_and_returns_to_the_same_place(
 
 
 async def test_lock_cannot_be_bypassed_by_keys_or_the_palette(
-    portal_url: str, world: dict[str, int], fast_timers: None
+    portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with _console(portal_url) as console:
+        app, pilot = console.app, console.pilot
         customer = await _open_padaria(pilot)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await _lock(pilot)
         lock = app.screen
         assert isinstance(lock, LockScreen)
         for key in ("ctrl+p", "escape", "ctrl+l", "r", "e", "c", "a", "1", "slash", "tab"):
@@ -182,33 +205,25 @@ async def test_lock_cannot_be_bypassed_by_keys_or_the_palette(
         assert isinstance(app.screen_stack[-2], LookupScreen)  # the held-back close ran first
 
 
-async def test_lock_over_a_dialog_keeps_the_stack(
-    portal_url: str, world: dict[str, int], fast_timers: None
-) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+async def test_lock_over_a_dialog_keeps_the_stack(portal_url: str, world: dict[str, int]) -> None:
+    async with _console(portal_url) as console:
+        app, pilot = console.app, console.pilot
         customer = await _open_padaria(pilot)
         await pilot.press("question_mark")
         dialog = app.screen
         assert isinstance(dialog, HelpScreen)
-        await pilot.press("ctrl+l")  # works inside a dialog too
-        await settle(pilot)
+        await _lock(pilot)  # works inside a dialog too
         assert isinstance(app.screen, LockScreen)
         await _unlock(pilot, PASSWORD)
         stack: list[Screen[Any]] = app.screen_stack
         assert stack[-1] is dialog and stack[-2] is customer
 
 
-async def test_switch_operator_logs_out(
-    portal_url: str, world: dict[str, int], fast_timers: None
-) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+async def test_switch_operator_logs_out(portal_url: str, world: dict[str, int]) -> None:
+    async with _console(portal_url) as console:
+        app, pilot = console.app, console.pilot
         await _open_padaria(pilot)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await _lock(pilot)
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
@@ -220,14 +235,10 @@ async def test_switch_operator_logs_out(
     assert count_audit(portal_url, "operator_logout") == 1
 
 
-async def test_too_many_wrong_passwords_log_out(
-    portal_url: str, world: dict[str, int], fast_timers: None
-) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+async def test_too_many_wrong_passwords_log_out(portal_url: str, world: dict[str, int]) -> None:
+    async with _console(portal_url) as console:
+        app, pilot = console.app, console.pilot
+        await _lock(pilot)
         for attempt in range(1, MAX_UNLOCK_ATTEMPTS):
             await _unlock(pilot, f"wrong-{attempt}")
             assert isinstance(app.screen, LockScreen)
@@ -239,24 +250,17 @@ async def test_too_many_wrong_passwords_log_out(
     assert count_audit(portal_url, "console_unlocked") == 0
 
 
-async def test_idle_lock_zero_disables_it(
-    portal_url: str, world: dict[str, int], fast_timers: None
-) -> None:
-    app = build_console(portal_url, lang="en", idle_lock_minutes=0)
-    async with app.run_test(size=SIZE) as pilot:
-        clock = _with_fake_clock(app)
-        await log_in(pilot)
-        clock.now += 10 * 3600
-        await pilot.pause(0.2)
-        assert not app.is_locked
-        # ... and nobody is locked out before logging in.
-    app = build_console(portal_url, lang="en", idle_lock_minutes=1)
-    async with app.run_test(size=SIZE) as pilot:
-        clock = _with_fake_clock(app)
-        await settle(pilot)
-        clock.now += 3600
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, LoginScreen)
+async def test_idle_lock_zero_disables_it(portal_url: str, world: dict[str, int]) -> None:
+    async with _console(portal_url, idle_lock_minutes=0) as console:
+        console.clock.now += 10 * 3600
+        await console.pilot.pause(0.2)
+        assert not console.app.is_locked
+    # ... and nobody is locked out before logging in.
+    async with _console(portal_url, idle_lock_minutes=1, logged_in=False) as console:
+        await settle(console.pilot)
+        console.clock.now += 3600
+        await console.pilot.pause(0.2)
+        assert isinstance(console.app.screen, LoginScreen)
 
 
 def _banner(app: NocApp) -> str | None:
@@ -269,7 +273,6 @@ def _banner(app: NocApp) -> str | None:
 async def test_banner_appears_on_every_screen_and_goes_away_by_itself(
     portal_url: str,
     world: dict[str, int],
-    fast_timers: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     down = {"value": True}
@@ -281,9 +284,8 @@ async def test_banner_appears_on_every_screen_and_goes_away_by_itself(
         real_check(engine)
 
     monkeypatch.setattr(db, "check_connection", flaky_check)
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with _console(portal_url) as console:
+        app, pilot = console.app, console.pilot
         await search_for(pilot, "padaria")
         lookup = app.screen
         lookup.post_message(
@@ -316,20 +318,18 @@ async def test_banner_appears_on_every_screen_and_goes_away_by_itself(
 async def test_search_failure_keeps_the_results_and_shows_the_banner(
     portal_url: str,
     world: dict[str, int],
-    fast_timers: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with _console(portal_url) as console:
+        app, pilot = console.app, console.pilot
         await search_for(pilot, "silva")
-        real_search = customers.search
+        real_search = lookup.search
         real_check = db.check_connection
 
-        def broken(*args: Any, **kw: Any) -> customers.SearchPage:
+        def broken(*args: Any, **kw: Any) -> SearchPage:
             raise DatabaseUnavailable("cannot reach the database server")
 
-        monkeypatch.setattr(customers, "search", broken)
+        monkeypatch.setattr(lookup, "search", broken)
         monkeypatch.setattr(db, "check_connection", lambda engine: broken())
         await search_for(pilot, "silvx")
         assert _banner(app) is not None
@@ -337,7 +337,7 @@ async def test_search_failure_keeps_the_results_and_shows_the_banner(
         assert "results below may be out of date" in text
         assert "3 customers" in text  # what was on screen stays
         assert "Traceback" not in text
-        monkeypatch.setattr(customers, "search", real_search)
+        monkeypatch.setattr(lookup, "search", real_search)
         monkeypatch.setattr(db, "check_connection", real_check)
         await pilot.pause(0.4)
         await settle(pilot)
@@ -347,7 +347,6 @@ async def test_search_failure_keeps_the_results_and_shows_the_banner(
 async def test_periodic_check_finds_an_outage_without_any_action(
     portal_url: str,
     world: dict[str, int],
-    fast_timers: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(NocApp, "HEALTH_CHECK_SECONDS", 0.1)
@@ -355,9 +354,8 @@ async def test_periodic_check_finds_an_outage_without_any_action(
     def down(engine: Any) -> None:
         raise DatabaseUnavailable("cannot open the SQLite file of sqlite:///portal.sqlite3")
 
-    app = build_console(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with _console(portal_url, lang="pt_BR") as console:
+        app, pilot = console.app, console.pilot
         assert _banner(app) is None
         monkeypatch.setattr(db, "check_connection", down)
         await pilot.pause(0.4)
