@@ -8,7 +8,9 @@ the palette would open it.
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,7 +20,6 @@ from rich.console import Console
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
-from textual.worker import WorkerCancelled
 
 from noc_console.app import NocApp
 from noc_console.clock import FixedClock
@@ -31,13 +32,12 @@ from noc_console.screens.audit import (
     FilterInput,
     parse_filters,
 )
-from noc_console.screens.session import DbConnected
 from noc_console.services import audit, audit_query
 from noc_console.services.context import Principal
 from noc_console.widgets.audit_table import AuditTable
 from tests.support.factories import make_customer, make_operator
 from tests.ui.helpers import SIZE, build_app, count_audit, screen_text
-from tests.ui.helpers import settle as settle_once
+from tests.ui.list_screens import connected_as, opened, scalars, settle
 
 NOW = FixedClock().now()
 ACTIONS = ("password_reset", "escalation_saved", "contracts_exported")
@@ -91,41 +91,28 @@ def add_event(url: str, **fields: Any) -> None:
 
 
 def db_events(url: str) -> list[AuditEvent]:
-    engine = create_db_engine(url)
-    try:
-        with session_factory(engine)() as s:
-            rows = s.scalars(
-                select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            ).all()
-            s.expunge_all()
-            return list(rows)
-    finally:
-        engine.dispose()
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """helpers.settle, tolerating a worker cancelled by a newer one of its group."""
-    for _ in range(10):
-        try:
-            await settle_once(pilot)
-        except WorkerCancelled:
-            continue
-        return
+    return scalars(
+        url, select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
 
 
 async def open_log(
     pilot: Pilot[Any], principal: Principal, customer_id: int | None = None
 ) -> AuditLogScreen:
-    await settle(pilot)
-    app = pilot.app
-    assert isinstance(app, NocApp)
-    state = app.db_state
-    assert isinstance(state, DbConnected)
-    app.principal = principal
+    state = await connected_as(pilot, principal)
     screen = AuditLogScreen(state.ctx, principal, customer_id=customer_id)
-    await app.push_screen(screen)
-    await settle(pilot)
+    await opened(pilot, screen)
     return screen
+
+
+@contextlib.asynccontextmanager
+async def reading_log(
+    url: str, principal: Principal, customer_id: int | None = None, *, lang: str = "en"
+) -> AsyncIterator[tuple[NocApp, Pilot[Any], AuditLogScreen]]:
+    """The console on ``url`` in ``lang``, the audit log open as ``principal``."""
+    app = build_app(url, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        yield app, pilot, await open_log(pilot, principal, customer_id)
 
 
 def ids(screen: AuditLogScreen) -> list[int]:
@@ -148,9 +135,7 @@ async def set_field(pilot: Pilot[Any], screen: AuditLogScreen, widget_id: str, v
 
 async def test_supervisor_sees_events_newest_first(portal_url: str) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.supervisor)
+    async with reading_log(portal_url, seeded.supervisor, lang="pt_BR") as (app, _pilot, screen):
         expected = [e.id for e in db_events(portal_url)]
         assert ids(screen) == expected
         assert cells(screen, "when")[0] == "25/11/2026 10:10"  # São Paulo time
@@ -176,9 +161,7 @@ async def test_supervisor_sees_events_newest_first(portal_url: str) -> None:
 async def test_filters_by_action_operator_customer_and_period(portal_url: str) -> None:
     seeded = seed(portal_url)
     events = db_events(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.supervisor)
+    async with reading_log(portal_url, seeded.supervisor) as (_app, pilot, screen):
         action = screen.query_one("#audit-action", Select)
         # The action choices come from the log itself.
         assert sorted(str(v) for _label, v in action._options if isinstance(v, str)) == sorted(
@@ -229,9 +212,7 @@ async def test_filters_by_action_operator_customer_and_period(portal_url: str) -
 
 async def test_filter_errors_are_said_next_to_the_filters(portal_url: str) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.supervisor)
+    async with reading_log(portal_url, seeded.supervisor) as (app, pilot, screen):
         shown = ids(screen)
         await set_field(pilot, screen, "audit-since", "25/11/2026")
         error = str(screen.query_one("#audit-filter-error").content)
@@ -274,9 +255,11 @@ def test_parse_filters_reads_local_days() -> None:
 async def test_opened_for_a_customer_then_for_everyone(portal_url: str) -> None:
     seeded = seed(portal_url)
     events = db_events(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.supervisor, customer_id=seeded.customer_id)
+    async with reading_log(portal_url, seeded.supervisor, customer_id=seeded.customer_id) as (
+        app,
+        pilot,
+        screen,
+    ):
         assert screen.query_one("#audit-customer", Input).value == str(seeded.customer_id)
         assert f"customer #{seeded.customer_id}" in screen_text(app)
         assert ids(screen) == [e.id for e in events if e.customer_id == seeded.customer_id]
@@ -301,9 +284,7 @@ async def test_details_dialog_shows_every_field(portal_url: str) -> None:
         reason="cliente pediu [bold]troca[/]",
         details={"levels": {"2": {"delay_minutes": 15}}, "changed": ["phone", "email"], "ok": True},
     )
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.supervisor)
+    async with reading_log(portal_url, seeded.supervisor) as (app, pilot, screen):
         assert screen.query_one(AuditTable).has_focus
         await pilot.press("enter")
         await settle(pilot)
@@ -342,9 +323,7 @@ async def test_details_dialog_shows_every_field(portal_url: str) -> None:
 
 async def test_keyset_paging_loads_more_at_the_end(portal_url: str) -> None:
     seeded = seed(portal_url, events=230)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.supervisor)
+    async with reading_log(portal_url, seeded.supervisor) as (_app, pilot, screen):
         table = screen.query_one(AuditTable)
         assert table.row_count == 100
         assert "(more below)" in str(screen.query_one("#audit-info").content)
@@ -353,7 +332,7 @@ async def test_keyset_paging_loads_more_at_the_end(portal_url: str) -> None:
             await settle(pilot)
         assert table.row_count == 230
         assert ids(screen) == [e.id for e in db_events(portal_url)]
-        assert screen.next_cursor is None
+        assert screen.state.paging.next_cursor is None
 
 
 # --------------------------------------------------------------------------- refusal
@@ -361,9 +340,7 @@ async def test_keyset_paging_loads_more_at_the_end(portal_url: str) -> None:
 
 async def test_analyst_is_refused_in_words_and_the_refusal_is_audited(portal_url: str) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.analyst)
+    async with reading_log(portal_url, seeded.analyst) as (app, pilot, screen):
         text = screen_text(app)
         assert "The audit log is for supervisors." in text
         assert "may not do this (read the audit log)" in text
@@ -387,9 +364,7 @@ async def test_analyst_is_refused_in_words_and_the_refusal_is_audited(portal_url
 
 async def test_language_switch_keeps_filters_and_rows(portal_url: str) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.supervisor)
+    async with reading_log(portal_url, seeded.supervisor) as (app, pilot, screen):
         screen.query_one("#audit-action", Select).value = "password_reset"
         await settle(pilot)
         await set_field(pilot, screen, "audit-operator", "otto")
@@ -412,9 +387,7 @@ async def test_database_unavailable_is_said_and_reported(
         raise DatabaseUnavailable("database unavailable: connection refused")
 
     monkeypatch.setattr(audit_query, "query", down)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(pilot, seeded.supervisor)
+    async with reading_log(portal_url, seeded.supervisor) as (app, pilot, screen):
         text = screen_text(app)
         assert "connection refused" in text and "ctrl+r" in text
         assert "connection refused" in (app.db_problem or "")  # the app's banner

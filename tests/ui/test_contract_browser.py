@@ -9,9 +9,11 @@ negative: no amount of the database appears anywhere on screen or in the CSV.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,7 +25,6 @@ from rich.console import Console
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input
-from textual.worker import WorkerCancelled
 
 from noc_console import i18n
 from noc_console.app import NocApp
@@ -31,16 +32,16 @@ from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine, session_factory
 from noc_console.errors import DatabaseUnavailable
 from noc_console.models import AuditEvent, Contract
-from noc_console.screens import contracts as contracts_screen
 from noc_console.screens.contracts import ContractBrowser, ContractQuery
-from noc_console.screens.session import DbConnected
+from noc_console.screens.contracts import screen as contracts_screen
+from noc_console.screens.contracts.state import WINDOW_PAGES
 from noc_console.services import contracts as contracts_service
 from noc_console.services.context import Principal
 from noc_console.services.contracts import ContractSort
 from noc_console.widgets.contract_table import ContractTable, ContractTotalsPanel, page_cells
 from tests.support.factories import make_contract, make_customer, make_operator
 from tests.ui.helpers import SIZE, build_app, count_audit, screen_text
-from tests.ui.helpers import settle as settle_once
+from tests.ui.list_screens import connected_as, opened, scalars, settle
 
 TODAY = FixedClock().now().date()  # 2026-11-25
 NBSP = "\xa0"
@@ -107,24 +108,12 @@ def seed(url: str, contracts: list[dict[str, Any]] | None = None, *, many: int =
 
 
 def db_contracts(url: str, customer_id: int) -> list[Contract]:
-    engine = create_db_engine(url)
-    try:
-        with session_factory(engine)() as s:
-            rows = s.scalars(select(Contract).where(Contract.customer_id == customer_id)).all()
-            s.expunge_all()
-            return list(rows)
-    finally:
-        engine.dispose()
+    return scalars(url, select(Contract).where(Contract.customer_id == customer_id))
 
 
 def all_amounts(url: str) -> set[Decimal]:
     """Every monthly value in the database and its annual value."""
-    engine = create_db_engine(url)
-    try:
-        with session_factory(engine)() as s:
-            values = set(s.scalars(select(Contract.monthly_value)).all())
-    finally:
-        engine.dispose()
+    values = set(scalars(url, select(Contract.monthly_value)))
     return values | {v * 12 for v in values}
 
 
@@ -142,14 +131,7 @@ def amount_spellings(amount: Decimal) -> set[str]:
 
 
 def audit_events(url: str, action: str) -> list[AuditEvent]:
-    engine = create_db_engine(url)
-    try:
-        with session_factory(engine)() as s:
-            rows = s.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
-            s.expunge_all()
-            return list(rows)
-    finally:
-        engine.dispose()
+    return scalars(url, select(AuditEvent).where(AuditEvent.action == action))
 
 
 # --------------------------------------------------------------------------- driving the screen
@@ -159,18 +141,23 @@ async def open_browser(
     pilot: Pilot[Any], seeded: Seeded, principal: Principal, export_dir: Path
 ) -> ContractBrowser:
     """Wait for the connection, then open the browser as ``principal`` would from a customer."""
-    await settle(pilot)
-    app = pilot.app
-    assert isinstance(app, NocApp)
-    state = app.db_state
-    assert isinstance(state, DbConnected)
-    app.principal = principal
+    state = await connected_as(pilot, principal)
     screen = ContractBrowser(
         state.ctx, principal, seeded.customer_id, seeded.customer_name, export_dir=export_dir
     )
-    await app.push_screen(screen)
-    await settle(pilot)
+    await opened(pilot, screen)
     return screen
+
+
+@contextlib.asynccontextmanager
+async def browsing(
+    url: str, seeded: Seeded, export_dir: Path, *, as_: Principal | None = None, lang: str = "en"
+) -> AsyncIterator[tuple[NocApp, Pilot[Any], ContractBrowser]]:
+    """The console on ``url`` in ``lang``, the browser open as ``as_`` (the supervisor)."""
+    principal = seeded.supervisor if as_ is None else as_
+    app = build_app(url, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        yield app, pilot, await open_browser(pilot, seeded, principal, export_dir)
 
 
 def table_of(screen: ContractBrowser) -> ContractTable:
@@ -204,22 +191,12 @@ def everything_on_screen(app: NocApp, screen: ContractBrowser) -> str:
     for i in range(table.row_count):
         parts += [cell.plain for cell in table.get_row_at(i)]
     parts.append(str(screen.query_one(ContractTotalsPanel).content))
-    totals = ContractTotalsPanel.render_totals(screen.totals)
+    totals = ContractTotalsPanel.render_totals(screen.state.totals)
     console = Console(width=200, file=io.StringIO(), record=True)
     console.print(totals)
     parts.append(console.export_text())
     parts += [f"{n.title} {n.message}" for n in app._notifications]
     return "\n".join(parts).replace(NBSP, " ")
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Like helpers.settle, but a worker cancelled by a newer one (exclusive) is not an error."""
-    for _ in range(10):
-        try:
-            await settle_once(pilot)
-        except WorkerCancelled:
-            continue
-        return
 
 
 async def wait_debounce(pilot: Pilot[Any]) -> None:
@@ -239,9 +216,7 @@ async def test_supervisor_sees_rows_values_and_totals_in_pt_br(
     portal_url: str, export_dir: Path
 ) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir, lang="pt_BR") as (app, _pilot, screen):
         expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
         assert numbers(screen) == expected  # default: all statuses, by number ascending
         assert "CT-OTHER-1" not in numbers(screen)
@@ -267,8 +242,10 @@ async def test_supervisor_sees_rows_values_and_totals_in_pt_br(
             sums[(c.status, c.currency)] = sums.get((c.status, c.currency), Decimal(0)) + (
                 c.monthly_value
             )
-        assert screen.totals is not None and screen.totals.values_visible
-        shown = {(line.status.value, line.currency): line.monthly for line in screen.totals.lines}
+        assert screen.state.totals is not None and screen.state.totals.values_visible
+        shown = {
+            (line.status.value, line.currency): line.monthly for line in screen.state.totals.lines
+        }
         assert shown == sums
         text = everything_on_screen(app, screen)
         assert "R$ 6.425,66" in text  # active BRL monthly: 1234.56 + 4321.00 + 870.10
@@ -289,9 +266,7 @@ async def test_supervisor_sees_rows_values_and_totals_in_pt_br(
 
 async def test_money_in_english_uses_babel_en(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (app, _pilot, screen):
         monthly = dict(zip(numbers(screen), column(screen, "monthly"), strict=True))
         assert monthly["CT-A-001"] == "R$1,234.56"
         assert monthly["CT-A-003"] == "$99.90"
@@ -304,18 +279,16 @@ async def test_money_in_english_uses_babel_en(portal_url: str, export_dir: Path)
 
 async def test_status_filter_changes_rows_and_totals(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (app, pilot, screen):
         db = db_contracts(portal_url, seeded.customer_id)
         for key, status in (("1", "active"), ("2", "inactive"), ("3", "all")):
             await pilot.press(key)
             await settle(pilot)
             wanted = sorted(c.number for c in db if status in ("all", c.status))
             assert numbers(screen) == wanted, status
-            assert screen.totals is not None
-            assert sum(line.count for line in screen.totals.lines) == len(wanted)
-            statuses = {line.status.value for line in screen.totals.lines}
+            assert screen.state.totals is not None
+            assert sum(line.count for line in screen.state.totals.lines) == len(wanted)
+            statuses = {line.status.value for line in screen.state.totals.lines}
             assert statuses == ({"active", "inactive"} if status == "all" else {status})
             chooser = str(screen.query_one("#contracts-status").content)
             label = {"active": "Active", "inactive": "Inactive", "all": "All"}[status]
@@ -326,7 +299,7 @@ async def test_status_filter_changes_rows_and_totals(portal_url: str, export_dir
         # (padding: one cell left, one line top)
         await pilot.click("#contracts-status", offset=(chooser.index("Inactive") + 2, 1))
         await settle(pilot)
-        assert screen.query_state.status == "inactive"
+        assert screen.state.query.status == "inactive"
         assert numbers(screen) == ["CT-I-005", "CT-I-006"]
         text = everything_on_screen(app, screen)
         assert "contract 1 of 2" in text
@@ -347,20 +320,18 @@ def _sort_key(sort: ContractSort, c: Contract) -> Any:
 
 async def test_sort_by_each_key_and_reverse(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (app, pilot, screen):
         db = db_contracts(portal_url, seeded.customer_id)
-        assert screen.sorts_offered() == tuple(ContractSort)  # value offered: values visible
+        assert screen.state.sorts_offered() == tuple(ContractSort)  # value offered: values visible
         seen = []
         for _ in range(len(ContractSort)):
-            sort = screen.query_state.sort
+            sort = screen.state.query.sort
             seen.append(sort)
             expected = [c.number for c in sorted(db, key=lambda c: _sort_key(sort, c))]
             assert numbers(screen) == expected, sort
             await pilot.press("r")
             await settle(pilot)
-            assert screen.query_state.descending
+            assert screen.state.query.descending
             assert numbers(screen) == expected[::-1], sort
             info = everything_on_screen(app, screen)
             assert "▼ descending" in info
@@ -371,22 +342,20 @@ async def test_sort_by_each_key_and_reverse(portal_url: str, export_dir: Path) -
             await pilot.press("r", "s")
             await settle(pilot)
         assert seen == list(ContractSort)
-        assert screen.query_state.sort is ContractSort.NUMBER  # the cycle wraps
+        assert screen.state.query.sort is ContractSort.NUMBER  # the cycle wraps
 
 
 async def test_text_filter_is_debounced_and_literal(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (app, pilot, screen):
         await pilot.press("slash")
         field = screen.query_one("#contracts-text", Input)
         assert field.has_focus
         await pilot.press(*"fibra")
         await wait_debounce(pilot)
         assert numbers(screen) == ["CT-A-002", "CT-I-005"]
-        assert screen.totals is not None
-        assert sum(line.count for line in screen.totals.lines) == 2
+        assert screen.state.totals is not None
+        assert sum(line.count for line in screen.state.totals.lines) == 2
         # Markup characters are searched and shown literally.
         field.value = "[bold]"
         await wait_debounce(pilot)
@@ -416,12 +385,10 @@ async def test_text_filter_is_debounced_and_literal(portal_url: str, export_dir:
 
 async def test_lazy_paging_loads_pages_only_as_needed(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url, [], many=450)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (app, pilot, screen):
         table = table_of(screen)
         assert table.row_count == 100  # one page, not the list
-        assert screen.next_cursor is not None
+        assert screen.state.paging.next_cursor is not None
         text = everything_on_screen(app, screen)
         assert "contract 1 of 450" in text and "(more below)" in text
         # Moving a few rows does not load anything.
@@ -437,7 +404,7 @@ async def test_lazy_paging_loads_pages_only_as_needed(portal_url: str, export_di
         # A window of three pages: the pages left behind are evicted from the table.
         assert counts == [200, 300, 300, 250, 250, 250]
         assert offsets == [0, 0, 100, 200, 200, 200]
-        assert screen.next_cursor is None and table.absolute_row == 449
+        assert screen.state.paging.next_cursor is None and table.absolute_row == 449
         expected = sorted(c.number for c in db_contracts(portal_url, seeded.customer_id))
         assert numbers(screen) == expected[200:]
         assert "contract 450 of 450" in everything_on_screen(app, screen)
@@ -505,10 +472,10 @@ def under_cursor(screen: ContractBrowser) -> tuple[str, int, int]:
 
 def check_window(screen: ContractBrowser) -> None:
     table = table_of(screen)
-    assert table.pages_shown <= contracts_screen.WINDOW_PAGES
-    assert table.row_count <= contracts_screen.WINDOW_PAGES * SMALL_PAGE
-    assert len(screen._pages) == table.pages_shown
-    assert numbers(screen) == [r.number for page in screen._pages for r in page.rows]
+    assert table.pages_shown <= WINDOW_PAGES
+    assert table.row_count <= WINDOW_PAGES * SMALL_PAGE
+    assert len(screen.state.paging.pages) == table.pages_shown
+    assert numbers(screen) == [r.number for page in screen.state.paging.pages for r in page.rows]
 
 
 async def scroll_to(pilot: Pilot[Any], screen: ContractBrowser, row: int) -> None:
@@ -526,11 +493,8 @@ async def scroll_to(pilot: Pilot[Any], screen: ContractBrowser, row: int) -> Non
 async def test_window_scrolls_the_whole_list_down_and_back_up(
     portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded, gate = windowed.seeded, windowed.gate
-    expected = windowed.expected
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    gate, expected = windowed.gate, windowed.expected
+    async with browsing(portal_url, windowed.seeded, export_dir) as (app, pilot, screen):
         table = table_of(screen)
         audited = count_audit(portal_url, "contract_values_viewed")
         trips: dict[str, tuple[dict[int, str], list[str]]] = {}
@@ -548,7 +512,7 @@ async def test_window_scrolls_the_whole_list_down_and_back_up(
                     break
             trips[key] = (rows, cursor_path)
             if key == "pagedown":
-                assert screen.next_cursor is None
+                assert screen.state.paging.next_cursor is None
                 assert numbers(screen)[-1] == expected[-1]
                 assert "contract 1,000 of 1,000" in everything_on_screen(app, screen)
             else:
@@ -565,7 +529,7 @@ async def test_window_scrolls_the_whole_list_down_and_back_up(
         # first page is kept: no query for it and no second "values viewed" audit event).
         assert gate.cursors.count(None) == 1
         pages = 1000 // SMALL_PAGE
-        again = pages - contracts_screen.WINDOW_PAGES - 1  # the evicted ones, less the first
+        again = pages - WINDOW_PAGES - 1  # the evicted ones, less the first
         assert len(gate.cursors) == pages + again
         assert count_audit(portal_url, "contract_values_viewed") == audited
 
@@ -573,10 +537,8 @@ async def test_window_scrolls_the_whole_list_down_and_back_up(
 async def test_cursor_keeps_its_contract_and_line_when_a_page_comes_or_goes(
     portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded, gate = windowed.seeded, windowed.gate
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    gate = windowed.gate
+    async with browsing(portal_url, windowed.seeded, export_dir) as (_app, pilot, screen):
         table = table_of(screen)
         await scroll_to(pilot, screen, 400)
         for key in ("down", "up"):  # a page below, then (after going up) a page above
@@ -589,7 +551,7 @@ async def test_cursor_keeps_its_contract_and_line_when_a_page_comes_or_goes(
                     break
             else:
                 raise AssertionError("no page was asked for")
-            assert screen.loading_more
+            assert screen.state.paging.loading_more
             # Keys keep working while the page is on its way.
             step = "up" if key == "down" else "down"
             moved_from = table.absolute_row
@@ -600,7 +562,7 @@ async def test_cursor_keeps_its_contract_and_line_when_a_page_comes_or_goes(
             gate.hold.set()
             await settle(pilot)
             check_window(screen)
-            assert not screen.loading_more
+            assert not screen.state.paging.loading_more
             shift = SMALL_PAGE if key == "down" else -SMALL_PAGE
             assert table.row_offset == before_offset + shift
             assert under_cursor(screen) == held  # same contract, same row, same line on screen
@@ -613,11 +575,8 @@ async def test_cursor_keeps_its_contract_and_line_when_a_page_comes_or_goes(
 async def test_language_switch_keeps_the_window_and_the_position(
     portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded, gate = windowed.seeded, windowed.gate
-    expected = windowed.expected
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    gate, expected = windowed.gate, windowed.expected
+    async with browsing(portal_url, windowed.seeded, export_dir) as (app, pilot, screen):
         await scroll_to(pilot, screen, 430)
         await pilot.press("up", "up", "up")
         await settle(pilot)
@@ -645,10 +604,8 @@ async def test_language_switch_keeps_the_window_and_the_position(
 async def test_failure_fetching_an_evicted_page_again_keeps_the_rows(
     portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded, gate = windowed.seeded, windowed.gate
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    gate = windowed.gate
+    async with browsing(portal_url, windowed.seeded, export_dir) as (app, pilot, screen):
         table = table_of(screen)
         await scroll_to(pilot, screen, 600)
         first_shown = table.row_offset
@@ -664,7 +621,7 @@ async def test_failure_fetching_an_evicted_page_again_keeps_the_rows(
         text = screen_text(app)
         assert "connection refused" in text and "Traceback" not in text
         assert window_rows(screen) == rows and under_cursor(screen) == held
-        assert table.row_offset == first_shown and not screen.loading_more
+        assert table.row_offset == first_shown and not screen.state.paging.loading_more
         # The database is back: moving on up brings the page, the screen's problem line
         # goes away (the app's own banner leaves on its next retry, tested elsewhere).
         gate.fail = None
@@ -674,7 +631,7 @@ async def test_failure_fetching_an_evicted_page_again_keeps_the_rows(
             if table.row_offset != first_shown:
                 break
         assert table.row_offset == first_shown - SMALL_PAGE
-        assert screen.problem is None
+        assert screen.state.problem is None
         assert not screen.query_one("#contracts-message").display
         check_window(screen)
 
@@ -682,11 +639,8 @@ async def test_failure_fetching_an_evicted_page_again_keeps_the_rows(
 async def test_ctrl_home_far_down_goes_to_the_first_contract_without_a_query(
     portal_url: str, export_dir: Path, windowed: Windowed
 ) -> None:
-    seeded, gate = windowed.seeded, windowed.gate
-    expected = windowed.expected
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    gate, expected = windowed.gate, windowed.expected
+    async with browsing(portal_url, windowed.seeded, export_dir) as (_app, pilot, screen):
         table = table_of(screen)
         await scroll_to(pilot, screen, 700)
         audited = count_audit(portal_url, "contract_values_viewed")
@@ -713,9 +667,7 @@ async def test_page_loads_never_overlap_and_stale_answers_are_dropped(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(contracts_service, "list_contracts", counting)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (_app, pilot, screen):
         calls.clear()
         screen.load_more()
         screen.load_more()  # already loading: ignored
@@ -724,7 +676,7 @@ async def test_page_loads_never_overlap_and_stale_answers_are_dropped(
         assert len(calls) == 1
         assert table_of(screen).row_count == 200
         # An answer for an older list (another filter/sort) is ignored.
-        old_generation = screen.generation
+        old_generation = screen.state.paging.generation
         page = real(
             screen.ctx, seeded.supervisor, seeded.customer_id, status="inactive", page_size=5
         )
@@ -738,13 +690,13 @@ async def test_page_loads_never_overlap_and_stale_answers_are_dropped(
         # Keys pressed faster than the database answers: the last list wins.
         await pilot.press("2", "3", "1")
         await settle(pilot)
-        assert screen.query_state == ContractQuery(status="active")
+        assert screen.state.query == ContractQuery(status="active")
         # ... even when the radio buttons' own messages arrive after the next key.
         screen.action_status("inactive")
         screen.action_status("all")
         screen.action_status("active")
         await settle(pilot)
-        assert screen.query_state == ContractQuery(status="active")
+        assert screen.state.query == ContractQuery(status="active")
         active = {
             c.number for c in db_contracts(portal_url, seeded.customer_id) if c.status == "active"
         }
@@ -753,9 +705,7 @@ async def test_page_loads_never_overlap_and_stale_answers_are_dropped(
 
 async def test_ending_soon_markers_in_words_and_symbol(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (_app, _pilot, screen):
         marks = dict(zip(numbers(screen), column(screen, "ending"), strict=True))
         assert marks == {
             "CT-A-001": "⚠ 30 d",  # 10 days
@@ -771,15 +721,13 @@ async def test_ending_soon_markers_in_words_and_symbol(portal_url: str, export_d
 
 async def test_csv_export_as_supervisor(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (app, pilot, screen):
         await pilot.press("1")  # the export follows the list on screen
         await settle(pilot)
         await pilot.press("x")
         await settle(pilot)
-        assert screen.last_export is not None
-        path = screen.last_export.path
+        assert screen.state.last_export is not None
+        path = screen.state.last_export.path
         assert path == export_dir / f"contracts-{seeded.customer_id}-20261125-101000.csv"
         messages = [str(n.message) for n in app._notifications]
         assert any(str(path) in m and "4 contracts exported" in m for m in messages)
@@ -809,9 +757,11 @@ async def test_non_supervisors_never_see_an_amount(
     seeded = seed(portal_url)
     principal = seeded.analyst if role == "analyst" else seeded.operator
     amounts = {s for a in all_amounts(portal_url) for s in amount_spellings(a)}
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, principal, export_dir)
+    async with browsing(portal_url, seeded, export_dir, as_=principal, lang="pt_BR") as (
+        app,
+        pilot,
+        screen,
+    ):
         table = table_of(screen)
         assert set(table.columns) == {"number", "service", "status", "start", "end", "ending"}
         assert len(numbers(screen)) == len(CONTRACTS)  # contracts yes, values no
@@ -825,12 +775,12 @@ async def test_non_supervisors_never_see_an_amount(
 
         check_no_amount()
         # The value sort is not offered: the cycle goes number → service → start → end → number.
-        assert ContractSort.VALUE not in screen.sorts_offered()
+        assert ContractSort.VALUE not in screen.state.sorts_offered()
         seen = []
         for _ in range(4):
             await pilot.press("s")
             await settle(pilot)
-            seen.append(screen.query_state.sort)
+            seen.append(screen.state.query.sort)
         assert seen == [
             ContractSort.SERVICE,
             ContractSort.START_DATE,
@@ -842,8 +792,8 @@ async def test_non_supervisors_never_see_an_amount(
         check_no_amount()
         await pilot.press("x")
         await settle(pilot)
-        assert screen.last_export is not None
-        content = screen.last_export.path.read_text(encoding="utf-8-sig")
+        assert screen.state.last_export is not None
+        content = screen.state.last_export.path.read_text(encoding="utf-8-sig")
         assert "monthly_value" not in content and "annual_value" not in content
         assert not any(s in content for s in amounts)
         assert any(i18n._("(values omitted)") in str(n.message) for n in app._notifications)
@@ -855,9 +805,11 @@ async def test_non_supervisors_never_see_an_amount(
 
 async def test_restriction_line_in_english(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.analyst, export_dir)
+    async with browsing(portal_url, seeded, export_dir, as_=seeded.analyst) as (
+        app,
+        _pilot,
+        screen,
+    ):
         assert "Contract values are restricted to supervisors" in screen_text(app)
         totals_text = everything_on_screen(app, screen)
         assert "Monthly" not in totals_text and "Annual" not in totals_text
@@ -876,9 +828,7 @@ async def test_database_unavailable_is_said_and_recovers(
         raise DatabaseUnavailable("database unavailable: connection refused")
 
     monkeypatch.setattr(contracts_service, "list_contracts", down)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (app, pilot, screen):
         text = screen_text(app)
         assert "connection refused" in text and "ctrl+r" in text
         assert "Traceback" not in text
@@ -894,9 +844,7 @@ async def test_language_switch_keeps_the_list_without_a_new_query(
     portal_url: str, export_dir: Path
 ) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir, lang="pt_BR") as (app, pilot, screen):
         before = count_audit(portal_url, "contract_values_viewed")
         await app.action_set_language("en")
         await settle(pilot)
@@ -909,9 +857,7 @@ async def test_language_switch_keeps_the_list_without_a_new_query(
 
 async def test_help_lists_the_browser_keys(portal_url: str, export_dir: Path) -> None:
     seeded = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (app, pilot, _screen):
         await pilot.press("f1")
         await settle(pilot)
         text = screen_text(app)
@@ -935,11 +881,9 @@ async def test_window_holds_a_contract_once_when_pages_overlap(
     """A page fetched again after contracts were added or removed may repeat a neighbour's
     row: the table holds it once (in the first page that has it), in order."""
     seeded = seed(portal_url, [], many=30)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_browser(pilot, seeded, seeded.supervisor, export_dir)
+    async with browsing(portal_url, seeded, export_dir) as (_app, pilot, screen):
         table = table_of(screen)
-        rows = screen._pages[0].rows
+        rows = screen.state.paging.pages[0].rows
         first = page_cells(rows[:20], values_visible=True)
         second = page_cells(rows[15:], values_visible=True)  # 5 rows overlap
         table.show_window([first, second], 0, cursor=18, top=0)
