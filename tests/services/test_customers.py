@@ -12,34 +12,29 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
-from stdnum.br import cnpj as stdnum_cnpj
 
 from noc_console.clock import FixedClock
 from noc_console.errors import NotFound, ValidationError
 from noc_console.models import AuditEvent, PortalUser, Role
 from noc_console.services import customers
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.customers import (
+from noc_console.services.customers import UserState
+from noc_console.services.search import limits, lookup
+from noc_console.services.search.dto import (
     RANK_EXACT,
     RANK_PREFIX,
     RANK_SUBSTRING,
     MatchField,
     SearchPage,
-    UserState,
 )
 from tests.support.factories import (
+    cnpj_for,
     make_chain,
     make_contract,
     make_customer,
     make_operator,
     make_portal_user,
 )
-
-
-def cnpj_for(n: int) -> str:
-    """A valid CNPJ per number: '000000nn0001' + check digits."""
-    base = f"{n:08d}0001"
-    return base + stdnum_cnpj.calc_check_digits(base)
 
 
 @pytest.fixture
@@ -49,7 +44,7 @@ def op(ctx: ServiceContext) -> Principal:
 
 
 def _search(ctx: ServiceContext, actor: Principal, term: str, **kw: Any) -> SearchPage:
-    page = customers.search(ctx, actor, term, **kw)
+    page = lookup.search(ctx, actor, term, **kw)
     assert isinstance(page, SearchPage)
     return page
 
@@ -430,7 +425,7 @@ def test_pages_are_disjoint_complete_and_in_rank_order(
 
 def test_a_full_window_says_so(ctx: ServiceContext, op: Principal) -> None:
     with ctx.sessions.begin() as s:
-        for n in range(customers.MIN_WINDOW + 1):
+        for n in range(limits.MIN_WINDOW + 1):
             make_customer(s, f"Rede Cheia {n:02d}", trade_name=None, cnpj=cnpj_for(n))
     small = _search(ctx, op, "rede cheia", limit=1)  # 20 candidates per source
     assert small.truncated and len(small.hits) == 1 and small.next_cursor
@@ -443,7 +438,7 @@ def test_a_full_window_says_so(ctx: ServiceContext, op: Principal) -> None:
     assert len(seen) == len(set(seen)) and small.hits[0].customer_id not in seen
     big = _search(ctx, op, "rede cheia", limit=10)  # 40 candidates per source
     assert not big.truncated
-    assert len(_search(ctx, op, "rede cheia", limit=50).hits) == customers.MIN_WINDOW + 1
+    assert len(_search(ctx, op, "rede cheia", limit=50).hits) == limits.MIN_WINDOW + 1
 
 
 def test_cursor_is_checked(ctx: ServiceContext, op: Principal, many: list[int]) -> None:
@@ -451,16 +446,16 @@ def test_cursor_is_checked(ctx: ServiceContext, op: Principal, many: list[int]) 
     assert first.next_cursor
     for bad in ("not-a-cursor", "", "x" * 10_000, "eyJ2IjoxfQ", "W10"):
         with pytest.raises(ValidationError) as err:
-            customers.search(ctx, op, "rede", cursor=bad)
+            lookup.search(ctx, op, "rede", cursor=bad)
         assert "cursor" in err.value.fields
     with pytest.raises(ValidationError, match="another search"):
-        customers.search(ctx, op, "norte", cursor=first.next_cursor)
+        lookup.search(ctx, op, "norte", cursor=first.next_cursor)
 
 
 def test_limit_out_of_bounds_is_refused(ctx: ServiceContext, op: Principal) -> None:
     for limit in (0, -1, 201, 10**9, True, "10", 2.5, None):
         with pytest.raises(ValidationError) as err:
-            customers.search(ctx, op, "rede", limit=limit)  # type: ignore[arg-type]
+            lookup.search(ctx, op, "rede", limit=limit)  # type: ignore[arg-type]
         assert list(err.value.fields) == ["limit"], limit
 
 
@@ -485,7 +480,7 @@ BAD_TERMS = [
 def test_bad_terms_raise_validation_error_on_term(ctx: ServiceContext, op: Principal) -> None:
     for term, message in BAD_TERMS:
         with pytest.raises(ValidationError, match=message) as err:
-            customers.search(ctx, op, term)
+            lookup.search(ctx, op, term)
         assert list(err.value.fields) == ["term"]
         assert term[:50] not in str(err.value)  # the message does not echo the input
 
@@ -501,7 +496,7 @@ def test_empty_terms_give_an_empty_page_without_a_query(
     event.listen(ctx.engine, "before_cursor_execute", count)
     try:
         for term in ("", "   ", "\t\n ", "\u0301\u0301", "\u200f"):
-            page = customers.search(ctx, op, term)
+            page = lookup.search(ctx, op, term)
             assert page.hits == () and page.next_cursor is None
     finally:
         event.remove(ctx.engine, "before_cursor_execute", count)

@@ -12,25 +12,22 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
-from stdnum.br import cnpj as stdnum_cnpj
 
 from noc_console.errors import ValidationError
 from noc_console.models import Customer, Role
-from noc_console.services import customers
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.customers import (
-    RANK_EXACT,
-    RANK_SUBSTRING,
-    SearchPage,
-    UserState,
-    _digits_successor,
-    _escape_like,
-    _fts_phrase,
-    _successor,
-    user_state,
+from noc_console.services.customers import UserState, user_state
+from noc_console.services.search import lookup
+from noc_console.services.search.dto import RANK_EXACT, RANK_SUBSTRING, SearchPage
+from noc_console.services.search.patterns import (
+    digits_successor,
+    escape_like,
+    fts_phrase,
+    successor,
 )
 from noc_console.text import digits, fold
 from tests.support.factories import (
+    cnpj_for,
     make_chain,
     make_contract,
     make_customer,
@@ -61,11 +58,6 @@ TERMS = st.one_of(
 )
 
 
-def cnpj_for(n: int) -> str:
-    base = f"{n:08d}0001"
-    return base + stdnum_cnpj.calc_check_digits(base)
-
-
 @pytest.fixture
 def actor(ctx: ServiceContext) -> Principal:
     with ctx.sessions.begin() as s:
@@ -93,7 +85,7 @@ def test_any_term_gives_a_page_or_a_validation_error(
 ) -> None:
     ctx, actor = seeded
     try:
-        page = customers.search(ctx, actor, term, limit=limit)
+        page = lookup.search(ctx, actor, term, limit=limit)
     except ValidationError as err:
         assert list(err.fields) == ["term"]
         assert err.fields["term"] and all(isinstance(m, str) and m for m in err.fields["term"])
@@ -105,7 +97,7 @@ def test_any_term_gives_a_page_or_a_validation_error(
     ranks = [h.rank for h in page.hits]
     assert ranks == sorted(ranks) and set(ranks) <= {0, 1, 2}
     if page.next_cursor is not None:  # the cursor of any page is accepted for the same term
-        nxt = customers.search(ctx, actor, term, limit=limit, cursor=page.next_cursor)
+        nxt = lookup.search(ctx, actor, term, limit=limit, cursor=page.next_cursor)
         assert not set(ids) & {h.customer_id for h in nxt.hits}
 
 
@@ -162,7 +154,7 @@ def test_found_exactly_when_the_folded_literal_rule_says_so(
     with ctx.sessions.begin() as s:
         customer_id = make_customer(s, name, trade_name=None, cnpj=cnpj).id
     try:
-        page = customers.search(ctx, actor, term, limit=200)
+        page = lookup.search(ctx, actor, term, limit=200)
         found = customer_id in {h.customer_id for h in page.hits}
         assert found == expected_match(name, cnpj, term), (name, term)
         if found:
@@ -202,11 +194,11 @@ def test_substring_patterns_are_literal_in_the_database(
             conn.execute(text("INSERT INTO temp.probe(a) VALUES (:h)"), {"h": haystack})
             found = conn.execute(
                 text("SELECT count(*) FROM temp.probe WHERE probe MATCH :q"),
-                {"q": _fts_phrase(needle)},
+                {"q": fts_phrase(needle)},
             ).scalar()
         else:
             found = conn.execute(
-                text("SELECT :h LIKE :p"), {"h": haystack, "p": f"%{_escape_like(needle)}%"}
+                text("SELECT :h LIKE :p"), {"h": haystack, "p": f"%{escape_like(needle)}%"}
             ).scalar()
         conn.rollback()
     if needle.isascii() and haystack.isascii():
@@ -222,7 +214,7 @@ def test_substring_patterns_are_literal_in_the_database(
 @given(prefix=st.text(min_size=1, max_size=6), value=st.text(max_size=10))
 def test_range_bounds_select_exactly_the_prefixed_strings(prefix: str, value: str) -> None:
     """The prefix range [p, successor(p)) in code-point order == startswith(p)."""
-    hi = _successor(prefix)
+    hi = successor(prefix)
     assume(hi is not None)  # only for a prefix made of U+10FFFF (covered below)
     assert hi is not None
     assert (prefix <= value < hi) == value.startswith(prefix)
@@ -230,16 +222,16 @@ def test_range_bounds_select_exactly_the_prefixed_strings(prefix: str, value: st
 
 
 def test_successor_edges() -> None:
-    assert _successor("ab") == "ac"
-    assert _successor("a\U0010ffff") == "b"
-    assert _successor("\U0010ffff") is None
-    assert _successor("a\ud7ff") == "a\ue000"
+    assert successor("ab") == "ac"
+    assert successor("a\U0010ffff") == "b"
+    assert successor("\U0010ffff") is None
+    assert successor("a\ud7ff") == "a\ue000"
 
 
 @given(prefix=st.text(alphabet="0123456789", min_size=1, max_size=14),
        value=st.text(alphabet="0123456789", min_size=14, max_size=14))  # fmt: skip
 def test_digit_bounds_select_exactly_the_prefixed_cnpjs(prefix: str, value: str) -> None:
-    hi = _digits_successor(prefix)
+    hi = digits_successor(prefix)
     in_range = value >= prefix and (hi is None or value < hi)
     assert in_range == value.startswith(prefix)
 

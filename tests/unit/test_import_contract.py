@@ -18,7 +18,7 @@ def test_services_do_not_import_textual() -> None:
     mods = _modules_after(
         "import noc_console.services, noc_console.models, noc_console.db, noc_console.config\n"
         "import pkgutil, importlib, noc_console.services as s\n"
-        "for m in pkgutil.iter_modules(s.__path__, s.__name__ + '.'):\n"
+        "for m in pkgutil.walk_packages(s.__path__, s.__name__ + '.'):\n"
         "    importlib.import_module(m.name)"
     )
     assert not any(m == "textual" or m.startswith("textual.") for m in mods)

@@ -1,0 +1,44 @@
+"""How much one lookup may ask for and look at: the bounds every stage and cursor share."""
+
+from __future__ import annotations
+
+from noc_console.errors import ValidationError
+from noc_console.i18n import _
+
+MAX_TERM_LENGTH = 200
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+# Substring (trigram) matching needs three characters: a trigram index cannot
+# answer fewer, and '%ab%' would be a table scan.
+MIN_SUBSTRING_LENGTH = 3
+# Candidates per source = WINDOW_FACTOR x limit (at least MIN_WINDOW).
+WINDOW_FACTOR = 4
+MIN_WINDOW = 20
+MAX_WINDOW = WINDOW_FACTOR * MAX_LIMIT
+
+
+def check_limit(limit: object) -> int:
+    """The page size asked for, refused unless it is an int within 1..MAX_LIMIT."""
+    if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError(
+            {"limit": [_("ask for between 1 and {n} results per page").format(n=MAX_LIMIT)]}
+        )
+    return limit
+
+
+def window_for(limit: int) -> int:
+    """Candidates each source may contribute for a page of ``limit`` hits."""
+    return max(MIN_WINDOW, WINDOW_FACTOR * limit)
+
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "MAX_TERM_LENGTH",
+    "MAX_WINDOW",
+    "MIN_SUBSTRING_LENGTH",
+    "MIN_WINDOW",
+    "WINDOW_FACTOR",
+    "check_limit",
+    "window_for",
+]
