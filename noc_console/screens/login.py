@@ -3,12 +3,13 @@
 The screen never blocks: the password check (argon2, one DB transaction) and
 every keyring access run in thread workers and come back as messages. The
 connection itself belongs to the app, which tells this screen where it stands
-(``show_database``) and is asked to retry through ``RetryRequested``.
+(``show_database``) and is asked to retry through ``RetryRequested``. The
+flow's rules (which rows show, when a login may start, stale answers) are in
+``screens.login_state``; this module renders them and runs the workers.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -22,29 +23,14 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 from noc_console.errors import AuthenticationFailed, DatabaseUnavailable
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
-from noc_console.screens.session import DbConnected, DbConnecting, DbState, DbUnavailable
+from noc_console.screens.login_state import LoginState, login_error_line
+from noc_console.screens.session import DbConnected, DbState
 from noc_console.widgets.fields import Field
 from noc_console.widgets.light_button import LightButton
 from noc_console.widgets.text_spinner import TextSpinner
 
 if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
-
-log = logging.getLogger(__name__)
-
-
-def _login_error_line(err: Exception, ctx: ServiceContext) -> str:
-    """Turn an unexpected failure of the login transaction into one line, password masked."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from noc_console.db import classify_error
-
-    if isinstance(err, SQLAlchemyError):
-        return _("Database unavailable: {reason}").format(
-            reason=classify_error(err, ctx.engine.url)
-        )
-    log.error("unexpected login error: %s", type(err).__name__)
-    return _("Unexpected error while checking the password; see the log file.")
 
 
 class _ProblemRows:
@@ -122,14 +108,8 @@ class LoginScreen(NocScreen):
 
     def __init__(self, db_state: DbState, *, username: str = "", read_only: bool = False) -> None:
         super().__init__()
-        self.db_state: DbState = db_state
-        self.read_only = read_only
+        self.state = LoginState(db_state, read_only=read_only)
         self._initial_username = username
-        self._message = ""
-        self._note = ""
-        self._keyring: bool | None = None  # unknown until the keyring worker answers
-        self._busy = False
-        self._attempt = 0
         self._problem: _ProblemRows | None = None  # mounted when first needed
 
     # ------------------------------------------------------------------ layout
@@ -183,35 +163,31 @@ class LoginScreen(NocScreen):
 
     def _render_state(self) -> None:
         """Bring every status widget in line with the current state (idempotent)."""
-        state = self.db_state
-        status = self.query_one("#db-status", Static)
-        self.query_one("#db-spinner", TextSpinner).spin(isinstance(state, DbConnecting))
-        self.query_one("#db-line").display = not isinstance(state, DbUnavailable)
-        if isinstance(state, DbUnavailable) or self._problem is not None:
+        state = self.state
+        db_state = state.db_state
+        self.query_one("#db-spinner", TextSpinner).spin(state.connecting)
+        self.query_one("#db-line").display = not state.unavailable
+        if state.unavailable or self._problem is not None:
             rows = self._problem_rows()
-            rows.problem.display = isinstance(state, DbUnavailable)
-            rows.password_row.display = isinstance(state, DbUnavailable) and state.needs_password
-        if isinstance(state, DbConnecting):
+            rows.problem.display = state.unavailable
+            rows.password_row.display = state.needs_db_password()
+            if state.unavailable:
+                rows.db_error.update(Text(state.problem_line()))
+        status = self.query_one("#db-status", Static)
+        if state.connecting:
             status.update(_("Connecting to the database…"))
-        elif isinstance(state, DbConnected):
-            status.update(self._connected_text(state))
-        else:
-            rows.db_error.update(
-                Text(_("Database unavailable: {reason}").format(reason=state.message))
-            )
+        elif isinstance(db_state, DbConnected):
+            status.update(self._connected_text(db_state))
         remember = self.query_one("#remember", Checkbox)
-        remember.disabled = self._busy or not self._keyring
-        note = self._note
-        if self._keyring is False:
-            note = _("unavailable: no system keyring on this machine")
-        self.query_one("#remember-note", Static).update(note)
-        self.query_one("#login", Button).disabled = self._busy
-        self.query_one("#login-spinner", TextSpinner).spin(self._busy)
+        remember.disabled = not state.remember_enabled()
+        self.query_one("#remember-note", Static).update(state.remember_note())
+        self.query_one("#login", Button).disabled = state.busy
+        self.query_one("#login-spinner", TextSpinner).spin(state.busy)
         for field_id in ("#username", "#password"):
-            self.query_one(field_id, Input).disabled = self._busy
+            self.query_one(field_id, Input).disabled = state.busy
         message = self.query_one("#login-message", Static)
-        message.update(Text(self._message))
-        message.display = bool(self._message)
+        message.update(Text(state.message))
+        message.display = bool(state.message)
 
     def _connected_text(self, state: DbConnected) -> Text:
         from noc_console.widgets.session_bar import markers  # after the first paint
@@ -221,7 +197,7 @@ class LoginScreen(NocScreen):
         text.append(_("Database: "), style="dim")
         text.append(info.label, style="bold")
         text.append(f" ({info.backend_label})")
-        text.append_text(markers(is_demo=info.is_demo, read_only=self.read_only))
+        text.append_text(markers(is_demo=info.is_demo, read_only=self.state.read_only))
         if not info.has_operators:
             text.append("\n")
             text.append(
@@ -236,12 +212,12 @@ class LoginScreen(NocScreen):
 
     def show_database(self, state: DbState) -> None:
         """Called by the app whenever its connection attempt changes state."""
-        self.db_state = state
+        self.state.db_state = state
         if not self.is_mounted:
             return
         self._render_state()
         self.refresh_bindings()
-        if isinstance(state, DbUnavailable) and state.needs_password:
+        if self.state.needs_db_password():
             # Just mounted, perhaps: focused once it is on screen.
             self.call_after_refresh(self._problem_rows().db_password.focus)
         elif isinstance(state, DbConnected):
@@ -277,71 +253,48 @@ class LoginScreen(NocScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
-            return isinstance(self.db_state, DbUnavailable)
+            return self.state.unavailable
         return True
 
-    def action_retry(self) -> None:
-        if not isinstance(self.db_state, DbUnavailable):
-            return
-        self.post_message(self.RetryRequested(self._typed_db_password() or None))
-
     @on(Button.Pressed, "#retry")
-    def _retry_pressed(self) -> None:
-        self.action_retry()
-
-    @on(Button.Pressed, "#login")
-    def _login_pressed(self) -> None:
-        self.submit()
+    @on(Input.Submitted, "#db-password")
+    def action_retry(self) -> None:
+        if self.state.unavailable:
+            self.post_message(self.RetryRequested(self._typed_db_password() or None))
 
     @on(Input.Submitted, "#username")
-    def _username_submitted(self) -> None:
-        self._lookup_remembered()
-        self.query_one("#password", Input).focus()
-
     @on(Input.Blurred, "#username")
-    def _username_left(self) -> None:
+    def _username_done(self, event: Input.Submitted | Input.Blurred) -> None:
         self._lookup_remembered()
-
-    @on(Input.Submitted, "#password")
-    def _password_submitted(self) -> None:
-        self.submit()
-
-    @on(Input.Submitted, "#db-password")
-    def _db_password_submitted(self) -> None:
-        self.action_retry()
+        if isinstance(event, Input.Submitted):
+            self.query_one("#password", Input).focus()
 
     def _say(self, message: str, focus: str | None = None) -> None:
-        self._message = message
+        self.state.message = message
         self._render_state()
         if focus:
             self.query_one(focus, Input).focus()
 
+    @on(Button.Pressed, "#login")
+    @on(Input.Submitted, "#password")
     def submit(self) -> None:
         """Check the form, then verify the password in a worker."""
-        if self._busy:
-            return
-        state = self.db_state
-        if isinstance(state, DbConnecting):
-            self._say(_("Still connecting to the database; try again in a moment."))
-            return
-        if isinstance(state, DbUnavailable):
-            self._say(_("The database is unavailable: fix the problem above, then Retry."))
+        state = self.state
+        if state.busy:
             return
         username = self.query_one("#username", Input).value.strip()
         password = self.query_one("#password", Input).value
-        if not username:
-            self._say(_("Enter your username."), "#username")
+        refusal = state.refusal(username, password)
+        if refusal is not None:
+            self._say(*refusal)
             return
-        if not password:
-            self._say(_("Enter your password."), "#password")
-            return
+        db_state = state.db_state
+        assert isinstance(db_state, DbConnected)
         remember = self.query_one("#remember", Checkbox).value
-        self._attempt += 1
-        self._busy = True
-        self._message = ""
+        attempt = state.start()
         self._render_state()
         self._login_worker(
-            self._attempt, state.ctx, state.info.masked_url, username, password, remember
+            attempt, db_state.ctx, db_state.info.masked_url, username, password, remember
         )
 
     # ------------------------------------------------------------------ workers
@@ -365,10 +318,11 @@ class LoginScreen(NocScreen):
             self.post_message(self.LoginFinished(attempt, error=str(err)))
             return
         except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
-            self.post_message(self.LoginFinished(attempt, error=_login_error_line(err, ctx)))
+            error = login_error_line(err, ctx.engine.url)
+            self.post_message(self.LoginFinished(attempt, error=error))
             return
         note = None
-        if self._keyring:
+        if self.state.keyring:
             account = secrets.operator_account(principal.username, database)
             try:
                 if remember:
@@ -386,15 +340,11 @@ class LoginScreen(NocScreen):
         self.post_message(self.KeyringChecked(secrets.keyring_available()))
 
     def _lookup_remembered(self) -> None:
-        state = self.db_state
         username = self.query_one("#username", Input).value.strip().lower()
-        if (
-            self._keyring
-            and isinstance(state, DbConnected)
-            and username
-            and not self.query_one("#password", Input).value
-        ):
-            self._remembered_worker(username, state.info.masked_url)
+        password = self.query_one("#password", Input).value
+        database = self.state.lookup_database(username, password)
+        if database is not None:
+            self._remembered_worker(username, database)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="keyring-read")
     def _remembered_worker(self, username: str, database: str) -> None:
@@ -408,14 +358,13 @@ class LoginScreen(NocScreen):
 
     @on(LoginFinished)
     def _login_finished(self, message: LoginFinished) -> None:
-        if message.attempt != self._attempt:
+        succeeded = message.principal is not None
+        if not self.state.finish(message.attempt, succeeded=succeeded, error=message.error):
             return  # a newer attempt is running; this answer is stale
-        self._busy = False
         if message.principal is None:
             self.query_one("#password", Input).value = ""
-            self._say(message.error or _("Login failed."), "#password")
+            self._say(self.state.message, "#password")
             return
-        self._message = ""
         if message.keyring_note:
             self.notify(message.keyring_note, severity="warning")
         self._render_state()
@@ -423,7 +372,7 @@ class LoginScreen(NocScreen):
 
     @on(KeyringChecked)
     def _keyring_checked(self, message: KeyringChecked) -> None:
-        self._keyring = message.available
+        self.state.keyring = message.available
         self._render_state()
         if message.available:
             self._lookup_remembered()
@@ -432,9 +381,8 @@ class LoginScreen(NocScreen):
     def _remembered_found(self, message: RememberedFound) -> None:
         username = self.query_one("#username", Input).value.strip().lower()
         password_field = self.query_one("#password", Input)
-        if username != message.username or password_field.value:
+        if not self.state.fill_remembered(message.username, username, password_field.value):
             return
         password_field.value = message.password
         self.query_one("#remember", Checkbox).value = True
-        self._note = _("password filled from the system keyring")
         self._render_state()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
@@ -317,3 +319,25 @@ class KeyCounter:
         assert isinstance(focused, Input), "type into a text field"
         focused.insert_text_at_cursor(text)
         await self.pilot.pause()
+
+
+@contextlib.asynccontextmanager
+async def logged_in(
+    url: str, username: str = "alice", *, lang: str = "en", **options: Any
+) -> AsyncIterator[Pilot[Any]]:
+    """The console on ``url`` (``build_console`` options) at SIZE, ``username`` logged in."""
+    app = build_console(url, lang=lang, **options)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, username)
+        yield pilot
+
+
+@contextlib.contextmanager
+def read_session(url: str) -> Iterator[Session]:
+    """A plain session on ``url`` for assertions; its engine is disposed afterwards."""
+    engine = create_db_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()

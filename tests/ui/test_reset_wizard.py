@@ -42,7 +42,16 @@ from noc_console.services.password_reset import ResetMethod
 from noc_console.widgets.reset_controls import FieldError, WizardCheckbox, WizardRadioSet
 from noc_console.widgets.secret_display import DIGIT_NAMES, NATO, SecretDisplay
 from tests.support.factories import make_customer, make_portal_session, make_portal_user
-from tests.ui.helpers import PASSWORD, SIZE, add_operator, build_app, log_in, screen_text, settle
+from tests.ui.helpers import (
+    PASSWORD,
+    SIZE,
+    add_operator,
+    build_app,
+    log_in,
+    read_session,
+    screen_text,
+    settle,
+)
 
 OLD_PASSWORD = "senha-antiga-muito-longa-2024"
 TICKET = "INC-2026-0042"
@@ -107,40 +116,28 @@ def seed(
 
 
 def db_user(url: str, user_id: int) -> PortalUser:
-    engine = create_db_engine(url)
-    try:
-        with session_factory(engine)() as s:
-            user = s.get(PortalUser, user_id)
-            assert user is not None
-            s.expunge(user)
-            return user
-    finally:
-        engine.dispose()
+    with read_session(url) as s:
+        user = s.get(PortalUser, user_id)
+        assert user is not None
+        s.expunge(user)
+        return user
 
 
 def scalar(url: str, statement: Any) -> Any:
-    engine = create_db_engine(url)
-    try:
-        with session_factory(engine)() as s:
-            return s.scalar(statement)
-    finally:
-        engine.dispose()
+    with read_session(url) as s:
+        return s.scalar(statement)
 
 
 def reset_events(url: str) -> list[AuditEvent]:
-    engine = create_db_engine(url)
-    try:
-        with session_factory(engine)() as s:
-            rows = s.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.action == password_reset.ACTION)
-                .order_by(AuditEvent.id)
-            ).all()
-            for row in rows:
-                s.expunge(row)
-            return list(rows)
-    finally:
-        engine.dispose()
+    with read_session(url) as s:
+        rows = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == password_reset.ACTION)
+            .order_by(AuditEvent.id)
+        ).all()
+        for row in rows:
+            s.expunge(row)
+        return list(rows)
 
 
 def active_sessions(url: str, user_id: int) -> int:
@@ -223,12 +220,12 @@ async def to_confirmation(pilot: Pilot[Any], wizard: ResetWizard, method: int = 
     fill_identity(wizard)
     wizard.action_next()
     await settle(pilot)
-    assert wizard.step == 1
+    assert wizard.state.step == 1
     wizard.query_one(WizardRadioSet).choose(method)
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
-    assert wizard.step == 2
+    assert wizard.state.step == 2
 
 
 def errors(wizard: ResetWizard) -> str:
@@ -265,7 +262,7 @@ async def test_temporary_password_end_to_end(
         assert reset_events(portal_url) == []  # nothing written before the confirmation
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert wizard.step == 3
+        assert wizard.state.step == 3
         password = shown_password(wizard)
         assert GROUPED.match(password), "four-character groups joined by dashes"
         spelled = rendered(wizard.query_one(SecretDisplay))
@@ -335,7 +332,7 @@ async def test_reset_link_queues_mail_and_shows_no_token(portal_url: str) -> Non
         assert "e-mailed to j***@empresa.com.br" in screen_text(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert wizard.step == 3
+        assert wizard.state.step == 3
         shown = screen_text(app)
         assert "A reset link was queued to j***@empresa.com.br" in shown
         assert "valid for 30 min" in shown
@@ -424,7 +421,7 @@ async def test_missing_ticket_and_checks_are_refused_in_words(portal_url: str) -
         wizard, outcomes = await open_wizard(pilot, seeded.user_id)
         await pilot.press("enter")  # nothing ticked, nothing typed
         await settle(pilot)
-        assert wizard.step == 0
+        assert wizard.state.step == 0
         shown = errors(wizard)
         assert "confirm that the caller's name matches the user" in shown
         assert "confirm that the caller gave the company's CNPJ" in shown
@@ -434,7 +431,7 @@ async def test_missing_ticket_and_checks_are_refused_in_words(portal_url: str) -
         fill_identity(wizard, ticket="AB")
         await pilot.press("enter")
         await settle(pilot)
-        assert wizard.step == 0
+        assert wizard.state.step == 0
         assert "at least 3 characters" in errors(wizard)
         assert wizard.focused is wizard.query_one("#ticket")
         await pilot.press("escape")
@@ -454,7 +451,7 @@ async def test_service_refusal_goes_back_to_its_step(portal_url: str) -> None:
         await to_confirmation(pilot, wizard)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert wizard.step == 1
+        assert wizard.state.step == 1
         assert "send a reset link instead" in errors(wizard)
         assert "senha123" not in screen_text(app)
     assert reset_events(portal_url) == []
@@ -474,7 +471,7 @@ async def test_deactivated_user_is_refused_at_the_identity_step(portal_url: str)
         await to_confirmation(pilot, wizard)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert wizard.step == 0
+        assert wizard.state.step == 0
         assert "deactivated" in message(wizard)
     assert reset_events(portal_url) == []
 
@@ -503,7 +500,7 @@ async def test_rate_limit_says_when_the_next_reset_is_possible(portal_url: str) 
         )
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert wizard.step == 2
+        assert wizard.state.step == 2
         said = message(wizard)
         assert "already reset 1 time in the last hour" in said
         assert "in local time: 11:10" in said  # 13:10 UTC + 1 h, in São Paulo time
@@ -515,7 +512,7 @@ async def test_rate_limit_says_when_the_next_reset_is_possible(portal_url: str) 
         await settle(pilot)
         await pilot.press("enter")  # step (b) blocks too, and says why
         await settle(pilot)
-        assert wizard.step == 1
+        assert wizard.state.step == 1
         assert "the next is possible at 11:10" in errors(wizard)
     assert len(reset_events(portal_url)) == 1  # only the other analyst's
 
@@ -526,7 +523,7 @@ async def test_conflict_reloads_and_a_second_confirmation_works(portal_url: str)
     async with app.run_test(size=SIZE) as pilot:
         wizard, outcomes = await open_wizard(pilot, seeded.user_id, generate=lambda p: FIXED)
         await to_confirmation(pilot, wizard)
-        version = wizard.preview.version if wizard.preview else 0
+        version = wizard.state.preview.version if wizard.state.preview else 0
         engine = create_db_engine(portal_url)
         with session_factory(engine).begin() as s:  # the customer logs in on the portal meanwhile
             user = s.get(PortalUser, seeded.user_id)
@@ -535,14 +532,14 @@ async def test_conflict_reloads_and_a_second_confirmation_works(portal_url: str)
         engine.dispose()
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert wizard.step == 2
+        assert wizard.state.step == 2
         assert "changed by someone else" in message(wizard)
         assert "João da Silva Jr." in screen_text(app)  # the preview was reloaded
-        assert wizard.preview is not None and wizard.preview.version > version
+        assert wizard.state.preview is not None and wizard.state.preview.version > version
         assert reset_events(portal_url) == []
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert wizard.step == 3
+        assert wizard.state.step == 3
         assert shown_password(wizard) == FIXED
         await pilot.press("ctrl+d")
         await settle(pilot)
@@ -555,7 +552,7 @@ async def test_read_only_says_so_and_cannot_confirm(portal_url: str) -> None:
     app = build_app(portal_url, lang="en", read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         wizard, outcomes = await open_wizard(pilot, seeded.user_id)
-        assert wizard.read_only
+        assert wizard.state.read_only
         assert "Read-only mode" in screen_text(app)
         await to_confirmation(pilot, wizard)
         assert "this reset cannot be confirmed" in screen_text(app)
@@ -564,7 +561,7 @@ async def test_read_only_says_so_and_cannot_confirm(portal_url: str) -> None:
         assert footer.get("reset.confirm") is False  # shown, greyed
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert wizard.step == 2
+        assert wizard.state.step == 2
         await pilot.press("escape", "escape", "escape")
         await settle(pilot)
     assert outcomes == [None]
@@ -589,13 +586,13 @@ async def test_database_unavailable_is_said_inline_and_reported(
             patch.setattr(password_reset, "reset", down)
             await pilot.press("ctrl+s")
             await settle(pilot)
-        assert wizard.step == 2
+        assert wizard.state.step == 2
         assert "does not answer" in message(wizard)
         assert reported == ["the database server at db:5432 does not answer"]  # the app's banner
         assert "Traceback" not in screen_text(app)
         await pilot.press("ctrl+s")  # the database is back: the same confirmation works
         await settle(pilot)
-        assert wizard.step == 3
+        assert wizard.state.step == 3
     assert len(reset_events(portal_url)) == 1
 
 
@@ -622,7 +619,7 @@ async def test_other_refusals_are_words_in_the_flow(
                 patch.setattr(password_reset, "reset", refuse)
                 await pilot.press("ctrl+s")
                 await settle(pilot)
-            assert wizard.step == 2 and app.screen is wizard
+            assert wizard.state.step == 2 and app.screen is wizard
             assert words in message(wizard)
             shown = screen_text(app)
             assert "Traceback" not in shown and "secret internals" not in shown
@@ -643,9 +640,9 @@ async def test_escape_at_each_step_cancels_without_writing(portal_url: str) -> N
             if depth >= 2:
                 await pilot.press("enter")
                 await settle(pilot)
-            assert wizard.step == depth
+            assert wizard.state.step == depth
             for expected in range(depth, -1, -1):
-                assert app.screen is wizard and wizard.step == expected
+                assert app.screen is wizard and wizard.state.step == expected
                 await pilot.press("escape")
                 await settle(pilot)
             assert app.screen is not wizard
@@ -707,11 +704,11 @@ async def test_temporary_password_reset_takes_at_most_12_keys(portal_url: str) -
         await keys.press("tab")
         await keys.type(REASON)
         await keys.press("enter")  # → method: temporary password, unlock, end sessions
-        assert wizard.step == 1
+        assert wizard.state.step == 1
         await keys.press("enter")  # → confirmation
-        assert wizard.step == 2
+        assert wizard.state.step == 2
         await keys.press("ctrl+s")  # confirm (a key different from `r`)
-        assert wizard.step == 3
+        assert wizard.state.step == 3
         assert wizard.query_one(SecretDisplay).has_secret
         await keys.press("ctrl+d")  # I have read it to the customer
         assert outcomes and outcomes[0] is not None
@@ -759,6 +756,6 @@ async def test_confirming_twice_quickly_resets_once(portal_url: str) -> None:
         await to_confirmation(pilot, wizard)
         await pilot.press("ctrl+s", "ctrl+s", "enter")  # a slip: the extra keys do nothing harmful
         await settle(pilot)
-        assert wizard.step == 3
+        assert wizard.state.step == 3
         assert app.screen is wizard  # the result is still there to be read
     assert len(reset_events(portal_url)) == 1

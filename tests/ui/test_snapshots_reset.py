@@ -59,34 +59,28 @@ def _steps(url: str, target: int, *, read_only: bool = False) -> Step:
         if target >= 3:
             await pilot.press("ctrl+s")
             await settle(pilot)
-        assert wizard.step == target
+        assert wizard.state.step == target
 
     return run_before
 
 
+def _matches(snap_compare: SnapCompare, url: str, target: int) -> bool:
+    """The wizard at step ``target`` looks as recorded."""
+    run_before = _steps(url, target)
+    return snap_compare(build_app(url, lang="pt_BR"), terminal_size=SIZE, run_before=run_before)
+
+
 def test_reset_identity_step(snap_compare: SnapCompare, portal_url: str) -> None:
-    run_before = _steps(portal_url, 0)
-    assert snap_compare(
-        build_app(portal_url, lang="pt_BR"), terminal_size=SIZE, run_before=run_before
-    )
+    assert _matches(snap_compare, portal_url, 0)
 
 
 def test_reset_method_step(snap_compare: SnapCompare, portal_url: str) -> None:
-    run_before = _steps(portal_url, 1)
-    assert snap_compare(
-        build_app(portal_url, lang="pt_BR"), terminal_size=SIZE, run_before=run_before
-    )
+    assert _matches(snap_compare, portal_url, 1)
 
 
 def test_reset_confirmation_step(snap_compare: SnapCompare, portal_url: str) -> None:
-    run_before = _steps(portal_url, 2)
-    assert snap_compare(
-        build_app(portal_url, lang="pt_BR"), terminal_size=SIZE, run_before=run_before
-    )
+    assert _matches(snap_compare, portal_url, 2)
 
 
 def test_reset_result_step(snap_compare: SnapCompare, portal_url: str) -> None:
-    run_before = _steps(portal_url, 3)
-    assert snap_compare(
-        build_app(portal_url, lang="pt_BR"), terminal_size=SIZE, run_before=run_before
-    )
+    assert _matches(snap_compare, portal_url, 3)

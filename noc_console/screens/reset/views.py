@@ -8,35 +8,14 @@ can be tested on its own. All user/DB text goes through ``printable`` into Rich
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from noc_console.i18n import _, format_datetime, format_time, ngettext
-from noc_console.services.password_reset import (
-    IdentityChecks,
-    ResetMethod,
-    ResetPreview,
-    ResetResult,
-)
+from noc_console.screens.reset.state import NO_EMAIL, ResetForm, link_possible, no_resets_line
+from noc_console.services.password_reset import ResetMethod, ResetPreview, ResetResult
 from noc_console.widgets.literal import printable
-
-NO_EMAIL = "***"  # what mask_email returns when there is no usable address
-
-
-@dataclass(frozen=True)
-class ResetForm:
-    """What the analyst filled in and chose, as the reset call will receive it."""
-
-    ticket_ref: str
-    reason: str
-    checks: IdentityChecks
-    method: ResetMethod
-    unlock: bool
-    end_sessions: bool
-    expected_version: int
 
 
 def title_text(preview: ResetPreview) -> Text:
@@ -110,7 +89,12 @@ def identity_card(preview: ResetPreview) -> Table:
 
 def option_labels(preview: ResetPreview) -> dict[str, str]:
     """Label of each checkbox / radio button of the wizard, by widget id (plain text)."""
-    labels = {
+    return {**_check_labels(preview), **_method_labels(preview), **_extra_labels(preview)}
+
+
+def _check_labels(preview: ResetPreview) -> dict[str, str]:
+    """The identity checks, naming what the caller must confirm."""
+    return {
         "check-name": _("The caller's name matches {name}").format(
             name=printable(preview.full_name)
         ),
@@ -124,38 +108,53 @@ def option_labels(preview: ResetPreview) -> dict[str, str]:
             if preview.phone_formatted
             else _("Call-back not possible: no phone number on record")
         ),
+    }
+
+
+def _method_labels(preview: ResetPreview) -> dict[str, str]:
+    """The three methods, with the TTLs and the masked e-mail address."""
+    hours = preview.temp_password_ttl_hours
+    minutes = preview.reset_token_ttl_minutes
+    return {
         "method-temporary": ngettext(
             "Temporary password, read to the caller (valid {n} hour; changed at the next login)",
             "Temporary password, read to the caller (valid {n} hours; changed at the next login)",
-            preview.temp_password_ttl_hours,
-        ).format(n=preview.temp_password_ttl_hours),
+            hours,
+        ).format(n=hours),
         "method-link": (
             ngettext(
                 "Reset link to the registered e-mail {email} (valid {n} minute)",
                 "Reset link to the registered e-mail {email} (valid {n} minutes)",
-                preview.reset_token_ttl_minutes,
-            ).format(email=printable(preview.email_masked), n=preview.reset_token_ttl_minutes)
-            if preview.email_masked != NO_EMAIL
+                minutes,
+            ).format(email=printable(preview.email_masked), n=minutes)
+            if link_possible(preview)
             else _("Reset link: not possible, no e-mail address on record")
         ),
         "method-unlock": _("Unlock only (the password stays the same)"),
-        "opt-unlock": (
-            _("Unlock the account (now 🔒 locked until {time})").format(
-                time=format_time(preview.locked_until)
-            )
-            if preview.locked_until is not None
-            else _("Unlock the account and clear failed logins (not locked now)")
-        ),
+    }
+
+
+def _extra_labels(preview: ResetPreview) -> dict[str, str]:
+    """The unlock and end-sessions options, saying what stands now."""
+    sessions = preview.active_sessions
+    unlock = (
+        _("Unlock the account (now 🔒 locked until {time})").format(
+            time=format_time(preview.locked_until)
+        )
+        if preview.locked_until is not None
+        else _("Unlock the account and clear failed logins (not locked now)")
+    )
+    return {
+        "opt-unlock": unlock,
         "opt-sessions": ngettext(
             "End the user's portal sessions ({n} active)",
             "End the user's portal sessions ({n} active)",
-            preview.active_sessions,
-        ).format(n=preview.active_sessions),
+            sessions,
+        ).format(n=sessions),
     }
-    return labels
 
 
-def rate_text(preview: ResetPreview, *, symbol: bool = True) -> Text:
+def rate_text(preview: ResetPreview) -> Text:
     """Resets left this hour, or when the next one is possible."""
     if preview.resets_left_this_hour > 0:
         return Text(
@@ -163,13 +162,7 @@ def rate_text(preview: ResetPreview, *, symbol: bool = True) -> Text:
                 left=preview.resets_left_this_hour, total=preview.max_resets_per_hour
             )
         )
-    if preview.next_reset_at is not None:
-        line = _("No resets left for this user this hour: the next is possible at {time}").format(
-            time=format_time(preview.next_reset_at)
-        )
-    else:
-        line = _("No resets left for this user this hour")
-    return Text(("⛔ " if symbol else "") + line, style="bold")
+    return Text("⛔ " + no_resets_line(preview), style="bold")
 
 
 def consequences(preview: ResetPreview, form: ResetForm) -> list[str]:
@@ -227,6 +220,23 @@ def bullets(lines: list[str]) -> Table:
     return table
 
 
+def closing_text(preview: ResetPreview, *, read_only: bool, confirm: str, back: str) -> Text:
+    """The summary's last line: why confirming is not possible, or which key confirms."""
+    if read_only:
+        return Text(
+            _("Read-only mode: this reset cannot be confirmed in this session."), style="bold"
+        )
+    if preview.resets_left_this_hour <= 0:
+        return rate_text(preview)
+    return Text(
+        _(
+            "Nothing has been changed yet. Press {confirm} (or the Confirm reset"
+            " button) to apply it; {back} goes back."
+        ).format(confirm=confirm, back=back),
+        style="bold",
+    )
+
+
 def summary_text(preview: ResetPreview, form: ResetForm, closing: Text) -> Group:
     """Step (c): who, which company, what will happen, on which ticket; then ``closing``."""
     head = Text()
@@ -254,7 +264,10 @@ def summary_text(preview: ResetPreview, form: ResetForm, closing: Text) -> Group
 
 
 def result_text(result: ResetResult, link_ttl_minutes: int | None) -> Text:
-    """Step (d) headline: what was done. Never contains the password."""
+    """Step (d) headline: what was done. Never contains the password.
+
+    Issue #14 adds the reset link's delivery state under the link's sentence.
+    """
     name = printable(result.full_name)
     login = printable(result.login)
     text = Text()
@@ -309,3 +322,15 @@ def result_text(result: ResetResult, link_ttl_minutes: int | None) -> Text:
     text.append("\n")
     text.append(" · ".join(status), style="dim")
     return text
+
+
+def result_hint(result: ResetResult, *, copy: str, done: str) -> tuple[str, Text]:
+    """The "done" button's label and the hint under the password (empty without one)."""
+    if not result.temporary_password:
+        return _("Close"), Text("")
+    hint = _(
+        "The dashes are part of the password. {copy} copies it (the clipboard is"
+        " cleared when you close). Press {done} or the button when you have read it"
+        " to the customer: after that it cannot be shown again."
+    ).format(copy=copy, done=done)
+    return _("I have read it to the customer"), Text(hint)
