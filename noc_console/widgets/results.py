@@ -14,11 +14,11 @@ from textual.coordinate import Coordinate
 from textual.widgets.data_table import RowKey
 
 from noc_console.i18n import N_, _
-from noc_console.services.customers import CustomerHit, MatchField
+from noc_console.services.search.dto import CustomerHit, MatchField
 from noc_console.services.validation import format_phone
 from noc_console.text import format_cnpj
-from noc_console.widgets.line_table import LineTable
 from noc_console.widgets.literal import literal, printable
+from noc_console.widgets.record_table import RecordTable
 
 # Symbol + word: a status is never told by colour alone.
 CUSTOMER_STATUS: dict[str, tuple[str, str, str]] = {
@@ -71,7 +71,6 @@ def customer_name(legal_name: str, trade_name: str | None) -> Text:
     return text
 
 
-_COLUMNS = ("customer", "cnpj", "status", "why")
 _ORIGIN = Coordinate(0, 0)
 
 
@@ -85,30 +84,15 @@ def _cells(hit: CustomerHit) -> tuple[Text, Text, Text, Text]:
     )
 
 
-class ResultsTable(LineTable):
-    """Search hits, one row each; ``hits`` keeps the DTOs in row order."""
+class ResultsTable(RecordTable[CustomerHit]):
+    """Search hits, one row each; ``records`` keeps the DTOs in row order."""
 
-    DEFAULT_CSS = """
-    ResultsTable {
-        height: 1fr;
-    }
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
-        self.hits: list[CustomerHit] = []
-
-    def on_mount(self) -> None:
-        self._ensure_columns()
-
-    def _ensure_columns(self) -> None:
-        if self.columns:
-            return
-        customer, cnpj, status, why = _COLUMNS
-        self.add_column(_("Customer"), width=42, key=customer)
-        self.add_column(_("CNPJ"), width=18, key=cnpj)
-        self.add_column(_("Status"), width=12, key=status)
-        self.add_column(_("Why it matched"), width=38, key=why)
+    COLUMNS = (
+        ("customer", N_("Customer"), 42),
+        ("cnpj", N_("CNPJ"), 18),
+        ("status", N_("Status"), 12),
+        ("why", N_("Why it matched"), 38),
+    )
 
     def show_hits(self, hits: Sequence[CustomerHit], *, append: bool = False) -> None:
         """Replace the rows (a new search) or add a page below them (more results).
@@ -116,16 +100,16 @@ class ResultsTable(LineTable):
         A new search rewrites in place the rows it can keep (row ``i`` is always
         key ``str(i)``) and only adds or removes the difference: while typing, 50
         rows follow 50 rows, and clearing the table re-created every row and had
-        every cell measured again on the next idle (~3 ms of the UI thread per
+        every cell measured again on the next idle (UI-thread time on every
         refill, and the slower tail of "answer -> painted"; issue 5). The
         operator sees what a clear gave: the new rows, the cursor on the first
         one (announced with one ``RowHighlighted``), scrolled to the top.
         """
         self._ensure_columns()
-        if append or not hits or not self.hits or self.row_count != len(self.hits):
+        if append or not hits or not self.records or self.row_count != len(self.records):
             if not append:
                 self.clear()
-                self.hits = []
+                self.records = []
             for hit in hits:
                 self._add_hit(hit)
             return
@@ -134,12 +118,13 @@ class ResultsTable(LineTable):
         else:
             self.post_message(self.RowHighlighted(self, 0, RowKey("0")))  # as a clear would
         self.hover_coordinate = _ORIGIN
-        keep = min(len(self.hits), len(hits))
-        for index in range(len(self.hits) - 1, keep - 1, -1):  # from the end: no re-indexing
+        keep = min(len(self.records), len(hits))
+        for index in range(len(self.records) - 1, keep - 1, -1):  # from the end: no re-indexing
             self.remove_row(str(index))
-        self.hits = list(hits[:keep])
-        for index, hit in enumerate(self.hits):
-            for column, cell in zip(_COLUMNS, _cells(hit), strict=True):
+        self.records = list(hits[:keep])
+        columns = [key for key, _label, _width in self.COLUMNS]
+        for index, hit in enumerate(self.records):
+            for column, cell in zip(columns, _cells(hit), strict=True):
                 self.update_cell(str(index), column, cell)
         for hit in hits[keep:]:
             self._add_hit(hit)
@@ -147,11 +132,8 @@ class ResultsTable(LineTable):
         self.scroll_target_x = self.scroll_target_y = 0
 
     def _add_hit(self, hit: CustomerHit) -> None:
-        self.add_row(*_cells(hit), key=str(len(self.hits)))
-        self.hits.append(hit)
+        self.add_row(*_cells(hit), key=str(len(self.records)))
+        self.records.append(hit)
 
     def hit_at_cursor(self) -> CustomerHit | None:
-        row = self.cursor_row
-        if not self.hits or not 0 <= row < len(self.hits):
-            return None
-        return self.hits[row]
+        return self.record_at_cursor()

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
 
-from noc_console.i18n import _, format_datetime
+from noc_console.i18n import N_, _, format_datetime
 from noc_console.services.customers import PortalUserInfo, UserState
-from noc_console.widgets.line_table import LineTable
 from noc_console.widgets.literal import literal
+from noc_console.widgets.record_table import RecordTable
 
 DEFAULT_TZ = "America/Sao_Paulo"
 
@@ -74,32 +74,21 @@ def last_change(user: PortalUserInfo, tz: str) -> Text:
     return Text(format_datetime(user.password_changed_at, _zone(tz).key), no_wrap=True)
 
 
-class UserTable(LineTable):
-    """One row per portal user; the cursor row is the user ``r`` resets."""
+class UserTable(RecordTable[PortalUserInfo]):
+    """One row per portal user; the cursor row is the user ``r`` resets.
 
-    DEFAULT_CSS = """
-    UserTable {
-        height: 1fr;
-    }
+    Issue #14's reset-link delivery state is one more column (and cell) here.
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
-        self.users: list[PortalUserInfo] = []
-
-    def on_mount(self) -> None:
-        self._ensure_columns()
-
-    def _ensure_columns(self) -> None:
-        if self.columns:
-            return
-        # 108 columns + cell padding: fits 120 with the screen's padding and a scrollbar;
-        # the state gets the room ("⏳ temporary password expires 26/11 10:10").
-        self.add_column(_("Name"), width=22, key="name")
-        self.add_column(_("Login"), width=17, key="login")
-        self.add_column(_("Preposto"), width=8, key="level")
-        self.add_column(_("State"), width=42, key="state")
-        self.add_column(_("Password changed"), width=19, key="changed")
+    # 108 columns + cell padding: fits 120 with the screen's padding and a scrollbar;
+    # the state gets the room ("⏳ temporary password expires 26/11 10:10").
+    COLUMNS = (
+        ("name", N_("Name"), 22),
+        ("login", N_("Login"), 17),
+        ("level", N_("Preposto"), 8),
+        ("state", N_("State"), 42),
+        ("changed", N_("Password changed"), 19),
+    )
 
     def show_users(
         self,
@@ -114,7 +103,7 @@ class UserTable(LineTable):
         current = self.selected_user()
         wanted = select if select is not None else current.id if current else None
         self.clear()
-        self.users = list(users)
+        self.records = list(users)
         for user in users:
             self.add_row(
                 literal(user.full_name),
@@ -125,13 +114,10 @@ class UserTable(LineTable):
                 key=str(user.id),
             )
         if wanted is not None:
-            for row, user in enumerate(self.users):
+            for row, user in enumerate(self.records):
                 if user.id == wanted:
                     self.move_cursor(row=row, animate=False, scroll=True)
                     break
 
     def selected_user(self) -> PortalUserInfo | None:
-        row = self.cursor_row
-        if not self.users or not 0 <= row < len(self.users):
-            return None
-        return self.users[row]
+        return self.record_at_cursor()

@@ -18,10 +18,8 @@ from noc_console.screens.main import LookupScreen
 from noc_console.widgets.results import ResultsTable
 from noc_console.widgets.user_table import UserTable
 from tests.ui.helpers import (
-    SIZE,
     add_operator,
-    build_console,
-    log_in,
+    logged_in,
     screen_text,
     search_for,
     seed_world,
@@ -70,9 +68,8 @@ def _audit_actions(url: str) -> list[str]:
 
 
 async def test_header_and_tabs_show_the_customer(portal_url: str, world: dict[str, int]) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         screen = await open_customer(pilot)
         header = str(screen.query_one("#customer-header").content)
         assert "Padaria São João Ltda" in header
@@ -118,18 +115,15 @@ async def test_header_and_tabs_show_the_customer(portal_url: str, world: dict[st
 
 
 async def test_found_by_a_user_starts_on_that_user(portal_url: str, world: dict[str, int]) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
         screen = await open_customer(pilot, "carla.dias")
         user = screen.selected_user()
         assert user is not None and user.login == "carla.dias"
 
 
 async def test_esc_goes_back_with_the_search_kept(portal_url: str, world: dict[str, int]) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         await search_for(pilot, "silva")
         lookup = app.screen
         await pilot.press("down", "down", "enter")
@@ -146,9 +140,8 @@ async def test_esc_goes_back_with_the_search_kept(portal_url: str, world: dict[s
 
 
 async def test_unknown_customer_says_so(portal_url: str, world: dict[str, int]) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         lookup = app.screen
         assert isinstance(lookup, LookupScreen)
         app.push_screen(CustomerScreen(lookup.ctx, lookup.principal, 987654))
@@ -165,9 +158,8 @@ async def test_read_only_greys_out_reset_and_escalation(
     portal_url: str, world: dict[str, int]
 ) -> None:
     before = _audit_actions(portal_url)
-    app = build_console(portal_url, lang="en", read_only=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url, read_only=True) as pilot:
+        app = pilot.app
         screen = await open_customer(pilot)
         assert _enabled(app, "r") is None  # shown, greyed out
         assert _enabled(app, "e") is None
@@ -194,9 +186,8 @@ async def test_read_only_greys_out_reset_and_escalation(
 
 
 async def test_analyst_keys_and_restricted_values(portal_url: str, world: dict[str, int]) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "bruno")
+    async with logged_in(portal_url, "bruno") as pilot:
+        app = pilot.app
         await open_customer(pilot)
         assert _enabled(app, "r") is True
         assert _enabled(app, "e") is None  # the role lacks it: greyed, with the reason
@@ -217,9 +208,8 @@ async def test_analyst_keys_and_restricted_values(portal_url: str, world: dict[s
 
 
 async def test_operator_may_edit_but_not_audit(portal_url: str, world: dict[str, int]) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "olga")
+    async with logged_in(portal_url, "olga") as pilot:
+        app = pilot.app
         await open_customer(pilot)
         assert _enabled(app, "r") is True and _enabled(app, "e") is True
         assert _enabled(app, "a") is False
@@ -235,9 +225,8 @@ def _palette_prompts(app: Any) -> list[str]:
 
 
 async def test_palette_on_the_customer_screen(portal_url: str, world: dict[str, int]) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         await search_for(pilot, "padaria")
         lookup = app.screen
         await pilot.press("enter")
@@ -269,9 +258,8 @@ async def test_palette_on_the_customer_screen(portal_url: str, world: dict[str, 
 async def test_language_switch_on_the_customer_screen(
     portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url, lang="pt_BR") as pilot:
+        app = pilot.app
         screen = await open_customer(pilot)
         await pilot.press("down", "down", "2")
         assert _("immediately") in screen_text(app)
@@ -304,9 +292,8 @@ async def test_reset_key_opens_the_wizard_and_toasts_the_outcome(
     def fixed(policy: object) -> str:
         return "Fixa-Senha-Teste-2026-Longa"
 
-    app = build_console(portal_url, lang="en", password_generator=fixed)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url, password_generator=fixed) as pilot:
+        app = pilot.app
         screen = await open_customer(pilot, "joao.silva")
         await pilot.press("r")
         await settle(pilot)

@@ -9,20 +9,20 @@ import pytest
 from textual.widgets import Input
 
 from noc_console.i18n import _
-from noc_console.screens import main as lookup_module
 from noc_console.screens.customer import CustomerScreen
+from noc_console.screens.lookup import state as lookup_module
+from noc_console.screens.lookup.state import LookupState
 from noc_console.screens.main import LookupScreen, MainScreen
-from noc_console.services import customers
+from noc_console.services.search import lookup
+from noc_console.services.search.dto import SearchPage
 from noc_console.widgets.results import ResultsTable
 from noc_console.widgets.user_table import UserTable
 from tests.support.factories import make_customer, make_portal_user
 from tests.ui.helpers import (
-    SIZE,
     KeyCounter,
     add_operator,
-    build_console,
     count_audit,
-    log_in,
+    logged_in,
     screen_text,
     search_for,
     settle,
@@ -43,6 +43,14 @@ def _rows(app: Any) -> list[str]:
     return table_rows(app.screen.query_one(ResultsTable))
 
 
+def _opened(app: Any, customer_id: int) -> CustomerScreen:
+    """The customer screen is on top, showing ``customer_id``."""
+    screen = app.screen
+    assert isinstance(screen, CustomerScreen)
+    assert screen.customer_id == customer_id
+    return screen
+
+
 def test_main_screen_is_the_lookup() -> None:
     assert MainScreen is LookupScreen
 
@@ -53,9 +61,9 @@ async def test_typing_updates_results_as_you_type(
     calls: list[str] = []
     running: list[int] = [0, 0]  # now, most at once
     lock = threading.Lock()
-    real_search = customers.search
+    real_search = lookup.search
 
-    def counting(*args: Any, **kw: Any) -> customers.SearchPage:
+    def counting(*args: Any, **kw: Any) -> SearchPage:
         with lock:
             calls.append(args[2])
             running[0] += 1
@@ -66,10 +74,9 @@ async def test_typing_updates_results_as_you_type(
             with lock:
                 running[0] -= 1
 
-    monkeypatch.setattr(customers, "search", counting)
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    monkeypatch.setattr(lookup, "search", counting)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         assert isinstance(app.screen, LookupScreen)
         assert app.screen.query_one("#search", Input).has_focus
         await pilot.press(*"silva")  # one key at a time
@@ -110,27 +117,26 @@ async def test_keys_typed_while_a_query_runs_are_asked_together(
     whole term is asked once."""
     monkeypatch.setattr(lookup_module, "PATIENCE_SECONDS", 30.0)  # a slow query, not a hung one
     release = threading.Event()
-    real_search = customers.search
+    real_search = lookup.search
     calls: list[str] = []
 
-    def slow_first(*args: Any, **kw: Any) -> customers.SearchPage:
+    def slow_first(*args: Any, **kw: Any) -> SearchPage:
         calls.append(args[2])
         if len(calls) == 1:
             release.wait(10)
         return real_search(*args, **kw)
 
     shown: list[str] = []
-    real_show = LookupScreen._show_page_data
+    real_show = LookupState.show_page
 
-    def recording(self: LookupScreen, term: str, *args: Any, **kw: Any) -> None:
+    def recording(self: LookupState, term: str, *args: Any, **kw: Any) -> None:
         shown.append(term)
         real_show(self, term, *args, **kw)
 
-    monkeypatch.setattr(customers, "search", slow_first)
-    monkeypatch.setattr(LookupScreen, "_show_page_data", recording)
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    monkeypatch.setattr(lookup, "search", slow_first)
+    monkeypatch.setattr(LookupState, "show_page", recording)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         screen = app.screen
         assert isinstance(screen, LookupScreen)
         await pilot.press("s")  # asked at once, and hangs
@@ -148,9 +154,8 @@ async def test_keys_typed_while_a_query_runs_are_asked_together(
 async def test_other_reasons_contract_phone_and_cnpj(
     portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         await search_for(pilot, "CT-2024-000123")
         assert _rows(app) and "contract: CT-2024-000123" in _rows(app)[0]
         await search_for(pilot, "(51) 98765-4321")
@@ -167,10 +172,10 @@ async def test_stale_answer_never_replaces_newer_results(
     """The first (older) query answers after the second: the second's results stay."""
     release = threading.Event()
     finished = threading.Event()
-    real_search = customers.search
+    real_search = lookup.search
     calls: list[str] = []
 
-    def slow_first(*args: Any, **kw: Any) -> customers.SearchPage:
+    def slow_first(*args: Any, **kw: Any) -> SearchPage:
         calls.append(args[2])
         page = real_search(*args, **kw)
         if len(calls) == 1:
@@ -178,10 +183,9 @@ async def test_stale_answer_never_replaces_newer_results(
             finished.set()
         return page
 
-    monkeypatch.setattr(customers, "search", slow_first)
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    monkeypatch.setattr(lookup, "search", slow_first)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         screen = app.screen
         assert isinstance(screen, LookupScreen)
         box = screen.query_one("#search", Input)
@@ -207,9 +211,8 @@ async def test_stale_answer_never_replaces_newer_results(
 async def test_slash_focuses_the_box_and_down_enter_opens(
     portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         await search_for(pilot, "silva")
         await pilot.press("down")  # from the box to the results
         table = app.screen.query_one(ResultsTable)
@@ -224,35 +227,28 @@ async def test_slash_focuses_the_box_and_down_enter_opens(
         await settle_lookup(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, CustomerScreen)
-        assert app.screen.customer_id == world["rede"]
+        _opened(app, world["rede"])
 
 
 async def test_enter_right_after_typing_opens_the_first_result(
     portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
         await pilot.press(*"padaria", "enter")  # before the debounce fired
         await settle_lookup(pilot)
-        assert isinstance(app.screen, CustomerScreen)
-        assert app.screen.customer_id == world["padaria"]
+        _opened(pilot.app, world["padaria"])
 
 
 async def test_find_by_cnpj_and_open_its_users_in_at_most_3_keys(
     portal_url: str, world: dict[str, int]
 ) -> None:
     """Acceptance: every key pressed after login is counted; typing the CNPJ is not."""
-    app = build_console(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url, lang="pt_BR") as pilot:
         keys = KeyCounter(pilot)
         await keys.type("11.222.333/0001-81")
         await keys.press("enter")
         await settle_lookup(pilot)
-        assert isinstance(app.screen, CustomerScreen)
-        users = app.screen.query_one(UserTable)
+        users = _opened(pilot.app, world["padaria"]).query_one(UserTable)
         assert users.display and users.has_focus
         rows = table_rows(users)
         assert any("joao.silva" in row for row in rows)
@@ -264,9 +260,8 @@ async def test_find_by_cnpj_and_open_its_users_in_at_most_3_keys(
 async def test_nothing_found_says_so_and_what_can_be_searched(
     portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         await search_for(pilot, "zzzzzz")
         empty = app.screen.query_one("#empty-message")
         assert empty.display
@@ -297,9 +292,8 @@ async def test_pages_load_at_the_end_and_with_a_key(
         for i, cnpj in enumerate(("33000167000101", "60701190000104", "00000000000191")):
             make_customer(s, f"Padaria Filial {i + 1} Ltda", trade_name=None, cnpj=cnpj)
     engine.dispose()
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         await search_for(pilot, "padaria")  # 4 customers, 2 per page
         assert len(_rows(app)) == 2
         assert "more below" in screen_text(app)
@@ -330,9 +324,8 @@ async def test_pages_load_at_the_end_and_with_a_key(
 async def test_validation_errors_shown_under_the_box(
     portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         await search_for(pilot, "silva")
         await search_for(pilot, "x" * 201)
         error = app.screen.query_one("#search-error")
@@ -361,9 +354,8 @@ async def test_hostile_names_are_shown_literally(portal_url: str) -> None:
         )
         make_portal_user(s, evil, full_name="[b]Eve[/b]", login="eve.evil")
     engine.dispose()
-    app = build_console(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url) as pilot:
+        app = pilot.app
         await search_for(pilot, "evil")
         rows = _rows(app)
         assert rows[0].startswith("[bold red]Evil[/] Ltda ␛[2J · [link=x]T[/link]")
@@ -379,9 +371,8 @@ async def test_hostile_names_are_shown_literally(portal_url: str) -> None:
 async def test_language_switch_keeps_term_results_and_cursor(
     portal_url: str, world: dict[str, int]
 ) -> None:
-    app = build_console(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot)
+    async with logged_in(portal_url, lang="pt_BR") as pilot:
+        app = pilot.app
         await search_for(pilot, "silva")
         await pilot.press("down", "down")
         assert "◐ " + _("suspended") in _rows(app)[0]

@@ -7,7 +7,7 @@ with a fixed name, no cursor blink, and the lookup's debounce waited out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.pilot import Pilot
@@ -24,6 +24,7 @@ from tests.ui.helpers import (
 )
 
 SnapCompare = Callable[..., bool]
+Steps = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 def _world(url: str) -> None:
@@ -52,31 +53,28 @@ async def _locked(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+def _snapshot(snap_compare: SnapCompare, url: str, lang: str, run_before: Steps) -> bool:
+    """The seeded world in ``lang`` after ``run_before``, compared with the stored snapshot."""
+    _world(url)
+    app = build_console(url, lang=lang)
+    return snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_lookup_with_results_pt_br(snap_compare: SnapCompare, portal_url: str) -> None:
-    _world(portal_url)
-    app = build_console(portal_url, lang="pt_BR")
-    assert snap_compare(app, terminal_size=SIZE, run_before=_lookup)
+    assert _snapshot(snap_compare, portal_url, "pt_BR", _lookup)
 
 
 def test_lookup_with_results_en(snap_compare: SnapCompare, portal_url: str) -> None:
-    _world(portal_url)
-    app = build_console(portal_url, lang="en")
-    assert snap_compare(app, terminal_size=SIZE, run_before=_lookup)
+    assert _snapshot(snap_compare, portal_url, "en", _lookup)
 
 
 def test_customer_users_tab_pt_br(snap_compare: SnapCompare, portal_url: str) -> None:
-    _world(portal_url)
-    app = build_console(portal_url, lang="pt_BR")
-    assert snap_compare(app, terminal_size=SIZE, run_before=_customer)
+    assert _snapshot(snap_compare, portal_url, "pt_BR", _customer)
 
 
 def test_customer_users_tab_en(snap_compare: SnapCompare, portal_url: str) -> None:
-    _world(portal_url)
-    app = build_console(portal_url, lang="en")
-    assert snap_compare(app, terminal_size=SIZE, run_before=_customer)
+    assert _snapshot(snap_compare, portal_url, "en", _customer)
 
 
 def test_lock_screen_pt_br(snap_compare: SnapCompare, portal_url: str) -> None:
-    _world(portal_url)
-    app = build_console(portal_url, lang="pt_BR")
-    assert snap_compare(app, terminal_size=SIZE, run_before=_locked)
+    assert _snapshot(snap_compare, portal_url, "pt_BR", _locked)

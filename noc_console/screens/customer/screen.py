@@ -1,0 +1,377 @@
+"""One customer, as the operator on the phone needs it: who they are, their users, their chain.
+
+Pushed on top of the lookup, so ``esc`` (pop) returns to the search exactly as
+it was. The screen only shows ``customers.get_customer``'s DTO; every change
+happens in another screen (reset wizard, escalation editor, contract browser,
+audit log), opened with a key and imported when first opened, and the customer
+is reloaded whenever the operator comes back here. Which key is offered and
+what the notes say is decided in ``state.py``; the pieces are drawn by
+``views.py`` and the widgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, LoadingIndicator, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from noc_console.errors import DomainError
+from noc_console.i18n import N_, _
+from noc_console.screens.base import NocScreen
+from noc_console.screens.commands import PaletteCommand
+from noc_console.screens.customer.state import (
+    TABS,
+    CustomerState,
+    LoadFailure,
+    describe_failure,
+    reset_toast,
+)
+from noc_console.screens.customer.views import (
+    chain_table,
+    chain_timeline,
+    contract_counts,
+    customer_header,
+)
+from noc_console.screens.messages import DatabaseProblem
+from noc_console.widgets.literal import printable
+from noc_console.widgets.session_bar import SessionBar
+from noc_console.widgets.user_table import UserTable
+
+if TYPE_CHECKING:
+    from noc_console.screens.reset import ResetOutcome
+    from noc_console.services.context import Principal, ServiceContext
+    from noc_console.services.customers import CustomerDetail, PortalUserInfo
+
+log = logging.getLogger(__name__)
+
+_ScreenType = Callable[..., Screen[Any]]
+
+# (action, palette id, title msgid, help msgid): offered when check_action allows it.
+_PALETTE = (
+    (
+        "reset_password",
+        "customer.reset",
+        N_("Reset password of the selected user"),
+        N_("Open the assisted reset for the user under the cursor"),
+    ),
+    (
+        "edit_escalation",
+        "customer.escalation",
+        N_("Edit escalation"),
+        N_("Change this customer's escalation chain"),
+    ),
+    ("contracts", "customer.contracts", N_("Contracts"), N_("Browse this customer's contracts")),
+    (
+        "audit_log",
+        "customer.audit",
+        N_("Audit log of this customer"),
+        N_("Who did what to this customer, and when"),
+    ),
+)
+
+# The tab keys, in TABS order: (key, footer description msgid, tab title msgid).
+_TAB_KEYS = (
+    ("1", N_("Users tab"), N_("Users")),
+    ("2", N_("Escalation tab"), N_("Escalation")),
+    ("3", N_("Contracts tab"), N_("Contracts")),
+)
+
+
+class CustomerScreen(NocScreen):
+    """Header, then the Users / Escalation / Contracts tabs of one customer."""
+
+    CSS_PATH = "customer.tcss"
+    HELP_TITLE = N_("Customer")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", N_("Back"), id="customer.back"),
+        Binding("r", "reset_password", N_("Reset password"), id="customer.reset"),
+        Binding("e", "edit_escalation", N_("Edit escalation"), id="customer.escalation"),
+        Binding("c", "contracts", N_("Contracts"), id="customer.contracts"),
+        Binding("a", "audit_log", N_("Audit log"), id="customer.audit"),
+        *(
+            Binding(key, f"show_tab('{tab}')", label, show=False, id=f"customer.tab_{tab}")
+            for tab, (key, label, _title) in zip(TABS, _TAB_KEYS, strict=True)
+        ),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        request: int
+        detail: CustomerDetail
+        now: datetime
+
+    @dataclass
+    class Failed(Message):
+        request: int
+        failure: LoadFailure
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        principal: Principal,
+        customer_id: int,
+        *,
+        read_only: bool = False,
+        select_user: int | None = None,
+    ) -> None:
+        """``select_user``: the portal user the lookup matched (the cursor starts on them)."""
+        super().__init__()
+        self.ctx = ctx
+        self.principal = principal
+        self.customer_id = customer_id
+        self.read_only = read_only
+        self.state = CustomerState(principal.role, read_only=read_only, select_user=select_user)
+        self._view_ready = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.state.allows(action, user_selected=self.selected_user() is not None)
+
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        """Only what can be done right now on this customer (the rest is not listed)."""
+        for action, command_id, title, help_text in _PALETTE:
+            if self.check_action(action, ()):
+                yield PaletteCommand(command_id, title, help_text, action)
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        users, escalation, contracts = (f"{key} {_(title)}" for key, _label, title in _TAB_KEYS)
+        yield Header()
+        yield SessionBar()
+        with Vertical(id="customer-body"):
+            yield Static(id="customer-header")
+            yield LoadingIndicator(id="customer-loading")
+            yield Static(id="customer-error")
+            with TabbedContent(id="customer-tabs", initial="users"):
+                with TabPane(users, id="users"):
+                    yield UserTable(id="users-table")
+                    yield Static(id="users-note")
+                with TabPane(escalation, id="escalation"), VerticalScroll():
+                    yield Static(id="escalation-summary")
+                    yield Static(id="escalation-timeline")
+                    yield Static(id="escalation-note")
+                with TabPane(contracts, id="contracts"), VerticalScroll():
+                    yield Static(id="contract-counts")
+                    yield Static(id="contract-values-note")
+            yield Static(self.state.mode_note(), id="mode-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Customer")
+        self._view_ready = True
+        self.query_one("#mode-note").display = bool(self.state.mode_note())
+        self._refresh_view()
+        if self.state.detail is None:
+            self._load()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Back from an editor (or the lock, or help): show what the database says now."""
+        if self.state.in_flight or getattr(self.app, "principal", None) is None:
+            return
+        self._load()
+
+    # ------------------------------------------------------------------ loading
+
+    def _load(self) -> None:
+        self._load_worker(self.state.start_load())
+        self._refresh_view()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="customer")
+    def _load_worker(self, request: int) -> None:
+        from noc_console.services import customers
+
+        try:
+            detail = customers.get_customer(self.ctx, self.principal, self.customer_id)
+            now = self.ctx.clock.now()
+        except Exception as err:  # noqa: BLE001 - one line on screen, the type in the log
+            failure = describe_failure(err)
+            if failure.database_down:
+                self.post_message(DatabaseProblem(str(err)))
+            elif not isinstance(err, DomainError):
+                log.error("customer view failed: %s", type(err).__name__)
+            self.post_message(self.Failed(request, failure))
+        else:
+            if not get_current_worker().is_cancelled:
+                self.post_message(self.Loaded(request, detail, now))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        first = self.state.loaded(message.request, message.detail, message.now)
+        if first is None:
+            return
+        self._refresh_view(select_user=self.state.select_user if first else None)
+        if first:
+            self.query_one(UserTable).focus()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        if self.state.failed(message.request, message.failure):
+            self._refresh_view()
+
+    # ------------------------------------------------------------------ rendering
+
+    def _refresh_view(self, *, select_user: int | None = None) -> None:
+        if not self._view_ready:
+            return  # before on_mount (is_mounted only turns true after it)
+        state = self.state
+        detail = state.detail
+        self.query_one("#customer-loading").display = state.loading
+        error = self.query_one("#customer-error", Static)
+        if state.error:
+            error.update(
+                Text.assemble(
+                    ("⚠ ", "bold"), printable(state.error), "  ", (state.error_hint(), "dim")
+                )
+            )
+        error.display = bool(state.error)
+        self.query_one("#customer-tabs").display = detail is not None
+        header = self.query_one("#customer-header", Static)
+        header.display = detail is not None
+        if detail is not None:
+            header.update(customer_header(detail))
+            self._render_users(detail, select_user)
+            self._render_escalation(detail)
+            self.query_one("#contract-counts", Static).update(contract_counts(detail.contracts))
+            self.query_one("#contract-values-note", Static).update(state.contracts_note())
+        self.refresh_bindings()
+
+    def _render_users(self, detail: CustomerDetail, select_user: int | None) -> None:
+        """The users with their state in words (issue #14 adds each reset link's delivery
+        state: a column of ``UserTable``)."""
+        table = self.query_one(UserTable)
+        table.show_users(
+            detail.users,
+            detail.timezone,
+            self.state.now or self.ctx.clock.now(),
+            select=select_user,
+        )
+        self.query_one("#users-note", Static).update(self.state.users_note(detail))
+
+    def _render_escalation(self, detail: CustomerDetail) -> None:
+        summary = self.query_one("#escalation-summary", Static)
+        timeline = self.query_one("#escalation-timeline", Static)
+        note = self.query_one("#escalation-note", Static)
+        chain = detail.escalation
+        if chain is None or not chain.levels:
+            summary.update(_("No escalation chain registered for this customer."))
+            timeline.display = False
+        else:
+            summary.update(chain_table(chain, detail.timezone))
+            timeline.update(chain_timeline(chain, detail.timezone, self.ctx.clock.now()))
+            timeline.display = True
+        note.update(self.state.escalation_note())
+        note.display = bool(self.state.escalation_note())
+
+    # ------------------------------------------------------------------ language switch
+
+    def capture_state(self) -> dict[str, Any]:
+        user = self.selected_user()
+        focused = self.focused
+        return {
+            "tab": self.query_one(TabbedContent).active,
+            "user": user.id if user else None,
+            "focus_table": isinstance(focused, UserTable),
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        self.sub_title = _("Customer")
+        if state.get("tab"):
+            self.query_one(TabbedContent).active = state["tab"]
+        self._refresh_view(select_user=state.get("user"))
+        if state.get("focus_table"):
+            self.query_one(UserTable).focus()
+
+    # ------------------------------------------------------------------ actions
+
+    def selected_user(self) -> PortalUserInfo | None:
+        if self.state.detail is None or not self._view_ready:
+            return None
+        return self.query_one(UserTable).selected_user()
+
+    @on(UserTable.RowHighlighted)
+    def _user_moved(self) -> None:
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_show_tab(self, tab: str) -> None:
+        if tab not in TABS:
+            return
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab
+        if tab == "users":
+            self.query_one(UserTable).focus()
+
+    def _screen_type(self, action: str, module: str, name: str) -> _ScreenType | None:
+        """The screen an allowed ``action`` opens, imported when first opened; None (and a
+        toast saying so, if it is missing from this build) when there is nothing to open."""
+        if self.check_action(action, ()) is not True:
+            return None
+        try:
+            return cast("_ScreenType", getattr(importlib.import_module(module), name))
+        except ImportError as err:
+            log.warning("screen not available: %s (%s)", err.name, type(err).__name__)
+            self.notify(_("Not available yet in this version."), severity="warning")
+            return None
+
+    def action_reset_password(self) -> None:
+        user = self.selected_user()
+        wizard = self._screen_type("reset_password", "noc_console.screens.reset", "ResetWizard")
+        if user is None or wizard is None:
+            return
+        generate = getattr(self.app, "password_generator", None)
+        self.app.push_screen(
+            wizard(self.ctx, self.principal, user.id, read_only=self.read_only, generate=generate),
+            partial(self._reset_closed, user.login),
+        )
+
+    def _reset_closed(self, login: str, outcome: ResetOutcome | None) -> None:
+        """Toast what was done; the wizard showed the details (and the password, once)."""
+        if outcome is not None:
+            toast = reset_toast(str(outcome.method), printable(outcome.login or login))
+            self.notify(toast, markup=False)
+
+    def action_edit_escalation(self) -> None:
+        """Issue #13's "start an escalation run" is one more action of this shape."""
+        editor = self._screen_type(
+            "edit_escalation", "noc_console.screens.escalation", "EscalationEditor"
+        )
+        if editor is not None:
+            self.app.push_screen(
+                editor(self.ctx, self.principal, self.customer_id, read_only=self.read_only)
+            )
+
+    def action_contracts(self) -> None:
+        detail = self.state.detail
+        browser = self._screen_type("contracts", "noc_console.screens.contracts", "ContractBrowser")
+        if browser is None or detail is None:
+            return
+        settings = getattr(self.app, "settings", None)
+        data_dir = settings.paths.data_dir if settings is not None else Path.cwd()
+        exports = data_dir / "exports"
+        self.app.push_screen(
+            browser(
+                self.ctx, self.principal, self.customer_id, detail.legal_name, export_dir=exports
+            )
+        )
+
+    def action_audit_log(self) -> None:
+        audit = self._screen_type("audit_log", "noc_console.screens.audit", "AuditLogScreen")
+        if audit is not None:
+            self.app.push_screen(audit(self.ctx, self.principal, customer_id=self.customer_id))
