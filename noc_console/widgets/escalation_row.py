@@ -1,18 +1,17 @@
 """One escalation level as a row of fields, with the service's messages right under the row.
 
-The row only holds text: what the operator typed (``RowValues``) goes to
-``escalation.validate_levels`` in the screen, and the messages that come
-back (keys ``level<N>.<field>``, the service's own keys; the field ids here
-are the same with '-': ``#level2-phone``) are shown under the row, each
-naming its field, and the field itself gets a red border. The field names
-are in words, so the problem is not told by colour alone.
+The row only holds text: what the operator typed goes to the editor's state
+(screens/escalation/form.py), which runs the service's validation, and the
+messages that come back for each field are shown under the row, each naming
+its field, and the field itself gets a red border. The field names are in
+words, so the problem is not told by colour alone. The field ids are the
+service's keys with '-' for '.' (``#level2-phone`` for ``level2.phone``).
 Level 1 has no wait field: it is contacted immediately.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 from rich.highlighter import Highlighter
@@ -23,10 +22,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from noc_console.i18n import N_, _
-from noc_console.services.escalation import Contact, ContactInput
-from noc_console.services.validation import format_phone
 from noc_console.widgets.fields import Field
 from noc_console.widgets.literal import printable
+from noc_console.widgets.static_text import show_text, wrapped
 from noc_console.widgets.translated_bindings import translate_node_bindings
 
 # Left to right as on screen: the wait comes first, it is what happens before the level.
@@ -73,63 +71,20 @@ class VisibleControls(Highlighter):
 VISIBLE_CONTROLS = VisibleControls()
 
 
-def show_text(widget: Static, content: Text | str) -> None:
-    """Static.update only when the text changed: each update costs a layout pass."""
-    if widget.content != content:
-        widget.update(content)
-
-
-def wrapped(value: str | None, style: str = "") -> Text:
-    """Like widgets.literal.literal, but allowed to wrap (messages, sentences)."""
-    return Text(printable(value), style=style)
-
-
 def field_id(level: int, name: str) -> str:
     """The widget id of a field: the service's key with '-' for '.' (ids allow no dots)."""
     return f"level{level}-{name}"
 
 
-def field_key(level: int, name: str) -> str:
-    """The service's key for a field ('level2.phone')."""
-    return f"level{level}.{name}"
-
-
-@dataclass(frozen=True)
-class RowValues:
-    """The text of one row, exactly as typed; all blank means the level is not set."""
-
-    name: str = ""
-    role_title: str = ""
-    phone: str = ""
-    email: str = ""
-    delay_minutes: str = ""
-
-    def is_blank(self, level: int) -> bool:
-        names = [f.name for f in fields(self) if level > 1 or f.name != "delay_minutes"]
-        return not any(getattr(self, name).strip() for name in names)
-
-    def to_input(self, level: int) -> ContactInput:
-        return ContactInput(
-            level=level,
-            name=self.name,
-            role_title=self.role_title,
-            phone=self.phone,
-            email=self.email,
-            delay_minutes=0 if level == 1 else self.delay_minutes,
-        )
-
-    @classmethod
-    def from_contact(cls, contact: Contact | None) -> RowValues:
-        """How a stored contact is shown for editing: phone formatted, wait as digits."""
-        if contact is None:
-            return cls()
-        return cls(
-            name=contact.name,
-            role_title=contact.role_title or "",
-            phone=format_phone(contact.phone) if contact.phone else "",
-            email=contact.email or "",
-            delay_minutes=str(contact.delay_minutes) if contact.level > 1 else "",
-        )
+def parse_field_id(widget_id: str | None) -> tuple[int, str] | None:
+    """'level2-phone' -> (2, 'phone'); the level of any 'level<N>…' id; None for other ids."""
+    if not widget_id or not widget_id.startswith("level"):
+        return None
+    head, _sep, name = widget_id.partition("-")
+    try:
+        return int(head.removeprefix("level")), name
+    except ValueError:
+        return None
 
 
 class LevelField(Field):
@@ -159,6 +114,11 @@ class LevelField(Field):
     def on_blur(self) -> None:
         """Show a long name from its start again once the cursor leaves it."""
         self.cursor_position = 0
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves on, like tab: it never saves by accident."""
+        event.stop()
+        self.screen.focus_next()
 
 
 class EscalationHeader(Horizontal):
@@ -300,34 +260,45 @@ class EscalationRow(Vertical):
     def first_input(self) -> Input:
         return next(self.inputs())[1]
 
-    def values(self) -> RowValues:
-        return RowValues(**{name: field.value for name, field in self.inputs()})
+    def values(self) -> dict[str, str]:
+        """The text of the editable fields, exactly as typed, by field name."""
+        return {name: field.value for name, field in self.inputs()}
 
-    def set_values(self, values: RowValues) -> None:
+    def set_values(self, values: Mapping[str, str]) -> None:
         for name, field in self.inputs():
-            field.value = getattr(values, name)
+            field.value = values.get(name, "")
             field.cursor_position = len(field.value) if field.has_focus else 0
 
-    def set_editable(self, editable: bool, *, view_only: bool = False) -> None:
-        """Enable or disable the fields; in a view-only editor hints give way to '—'."""
+    # ------------------------------------------------------------------ state and messages
+
+    def show_status(self, *, is_set: bool, blocked: bool, editable: bool, view_only: bool) -> None:
+        """'● set' / '○ not set' beside the level, a hint under it, the fields on or off.
+
+        In a view-only editor the placeholders give way to '—'; a level that
+        may not be added yet (the one before it is empty) says which to fill.
+        """
         for name, field in self.inputs():
             field.disabled = not editable
             field.placeholder = "—" if view_only else _(_PLACEHOLDERS[name])
-
-    # ------------------------------------------------------------------ messages
-
-    def show_state(self, state: Text | str, hint: Text | str = "") -> None:
-        """'● set' / '○ not set' beside the level; a hint ('fill level 2 first') under the row."""
+        if is_set:
+            state, hint = Text("● " + _("set")), ""
+        else:
+            state = Text("○ " + _("not set"), style="dim")
+            hint = (
+                _("fill level {previous} first").format(previous=self.level - 1)
+                if blocked
+                else ""
+                if view_only
+                else _("type to add")
+            )
         show_text(self.query_one(".level-state", Static), state)
         widget = self.query_one(".row-hint", Static)
         show_text(widget, hint)
         widget.display = bool(hint)
 
-    def show_messages(self, errors: Mapping[str, Sequence[str]]) -> None:
-        """The service's messages for this level: the field marked, the words under the row."""
-        self.messages = {
-            name: list(errors.get(field_key(self.level, name), ())) for name in FIELD_ORDER
-        }
+    def show_messages(self, messages: Mapping[str, Sequence[str]]) -> None:
+        """This level's messages by field name: the field marked, the words under the row."""
+        self.messages = {name: list(messages.get(name, ())) for name in FIELD_ORDER}
         for name, field in self.inputs():
             field.set_class(bool(self.messages[name]), "-problem")
         lines: list[tuple[list[str], str]] = []  # (field labels, message)
@@ -347,82 +318,3 @@ class EscalationRow(Vertical):
         widget = self.query_one(".row-messages", Static)
         show_text(widget, text)
         widget.display = bool(lines)
-
-
-# ---------------------------------------------------------------------- whole-form helpers
-
-LEVELS = (1, 2, 3)
-
-
-def field_label(key: str) -> str:
-    """'level2.phone' -> 'Level 2 · Phone' (in the UI language)."""
-    level, _sep, name = key.partition(".")
-    label = _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
-    return _("Level {level}").format(level=level.removeprefix("level")) + " · " + label
-
-
-def problems_text(
-    errors: Mapping[str, Sequence[str]], warnings: Sequence[str], *, summary: bool
-) -> Text:
-    """The chain-wide messages: shape errors ('levels'), the refused-save summary, warnings.
-
-    Warnings (same person on two levels) say "Warning" and carry ⚠, errors carry
-    ✖: the kind is in words and symbols, not only in the colour.
-    """
-    text = Text()
-    for message in errors.get("levels", []):
-        text.append("✖ ", style="bold")
-        text.append_text(wrapped(message))
-        text.append("\n")
-    if summary and errors:
-        count = sum(len(v) for v in errors.values())
-        text.append(
-            _("Not saved: {count} problem(s) to fix first.").format(count=count), style="bold"
-        )
-        text.append("\n")
-        for key, messages in errors.items():
-            if key == "levels":
-                continue
-            text.append("  • ")
-            text.append(field_label(key) + ": ", style="bold")
-            text.append_text(wrapped("; ".join(messages)))
-            text.append("\n")
-    for warning in warnings:
-        text.append("⚠ ", style="bold")
-        text.append(_("Warning: "), style="bold")
-        text.append_text(wrapped(warning))
-        text.append("\n")
-    text.rstrip()
-    return text
-
-
-def preview_contacts(
-    values: Mapping[int, RowValues], errors: Mapping[str, Sequence[str]]
-) -> tuple[list[Contact], str]:
-    """What the timeline preview can place: levels in order, up to a gap or a refused wait.
-
-    The wait is read only once the service accepted it (no 'levelN.delay_minutes'
-    message), so this never decides what a valid wait is. Returns the levels and,
-    when the preview stops early, a note saying why.
-    """
-    contacts: list[Contact] = []
-    for level in LEVELS:
-        row = values[level]
-        if row.is_blank(level):
-            if any(not values[n].is_blank(n) for n in LEVELS if n > level):
-                return contacts, _(
-                    "level {level} is not set: the levels after it are not shown"
-                ).format(level=level)
-            break
-        delay = 0
-        if level > 1:
-            if field_key(level, "delay_minutes") in errors:
-                return contacts, _("level {level}: fix the wait to see when it is reached").format(
-                    level=level
-                )
-            try:
-                delay = int(row.delay_minutes.strip())
-            except ValueError:
-                return contacts, ""
-        contacts.append(Contact(level, row.name.strip() or "—", None, None, None, delay))
-    return contacts, ""

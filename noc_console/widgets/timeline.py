@@ -1,9 +1,10 @@
 """The escalation timeline preview: when each level would be called for an incident at HH:MM.
 
-The times come from ``escalation.timeline`` / ``timeline_text`` (the screen
-calls them); this widget only shows them and owns the "incident at" field,
-whose text it parses into a wall-clock time (a display concern: the service
-reads a naive start as wall time in the customer's zone).
+The times come from ``escalation.timeline`` / ``timeline_text`` (the editor's
+state computes them, screens/escalation/preview.py); this widget only shows
+them and owns the "incident at" field, whose text it parses into a
+wall-clock time (a display concern: the service reads a naive start as wall
+time in the customer's zone).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from textual.widgets import Input, Static
 
 from noc_console.i18n import _
 from noc_console.services.escalation import TimelineStep
-from noc_console.widgets.escalation_row import show_text, wrapped
 from noc_console.widgets.fields import Field
 from noc_console.widgets.literal import literal
+from noc_console.widgets.static_text import show_text, wrapped
 
 _HHMM = re.compile(r"\s*([0-9]{1,2})\s*[:hH.]?\s*([0-9]{2})\s*")
 
@@ -93,6 +94,10 @@ class TimelinePreview(Vertical):
 
     def incident_time(self) -> time | None:
         return parse_hhmm(self.time_field.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the time field does nothing: the preview already follows the text."""
+        event.stop()
 
     def show(
         self,

@@ -11,6 +11,8 @@ are asserted in pt_BR, where they are already translated.
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from rich.console import Console
@@ -24,16 +26,26 @@ from noc_console.db import create_db_engine, session_factory
 from noc_console.errors import DatabaseUnavailable, PermissionDenied
 from noc_console.i18n import _
 from noc_console.models import EscalationChain
-from noc_console.screens.escalation import VALIDATION_DELAY, EscalationEditor
+from noc_console.screens.escalation import EscalationEditor
+from noc_console.screens.escalation.form import RowValues
+from noc_console.screens.escalation.screen import VALIDATION_DELAY
 from noc_console.screens.main import MainScreen
 from noc_console.screens.session import DbConnected
 from noc_console.widgets.confirm import ConfirmModal
 from noc_console.widgets.escalation_conflict import ConflictPanel
 from tests.support.factories import make_chain, make_customer
-from tests.ui.helpers import SIZE, add_operator, build_app, count_audit, log_in, settle
+from tests.ui.helpers import (
+    SIZE,
+    add_operator,
+    build_app,
+    count_audit,
+    log_in,
+    settle,
+)
 
 SAVED = "escalation_chain_saved"
 Levels = dict[int, tuple[str, str | None, str | None, int]]
+Editing = tuple[NocApp, Pilot[Any], EscalationEditor, int]
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -91,12 +103,38 @@ async def start(
     return await open_editor(pilot, customer_id, **kwargs)
 
 
+@asynccontextmanager
+async def editing(
+    url: str,
+    *,
+    lang: str,
+    levels: list[tuple[str, str | None, str | None, int]] | None = None,
+    username: str = "alice",
+    display_name: str = "Alice Souza",
+    role: str = "operator",
+    read_only: bool = False,
+) -> AsyncIterator[Editing]:
+    """The usual set-up: an operator, a customer with a chain, the app, the editor open on it."""
+    add_operator(url, username, display_name=display_name, role=role)
+    cid = seed(url, levels)
+    options: dict[str, Any] = {"read_only": True} if read_only else {}
+    app = build_app(url, lang=lang, **options)
+    async with app.run_test(size=SIZE) as pilot:
+        yield app, pilot, await start(url, pilot, cid, username, **options), cid
+
+
+async def pressed(pilot: Pilot[Any], key: str) -> None:
+    """Press a key and wait for the workers it started (a load, a save) and their answers."""
+    await pilot.press(key)
+    await settle(pilot)
+
+
 async def typed(pilot: Pilot[Any]) -> None:
     """Let the debounced live validation run (however slow the machine is)."""
     await pilot.pause()
     for _attempt in range(100):
         screen = pilot.app.screen
-        if not isinstance(screen, EscalationEditor) or not screen.validation_pending:
+        if not isinstance(screen, EscalationEditor) or not screen.state.validation_pending:
             break
         await pilot.pause(VALIDATION_DELAY / 3)
     await pilot.pause()
@@ -151,7 +189,11 @@ def notifications(app: NocApp) -> list[str]:
 
 
 class KeyCounter:
-    """Presses keys through the pilot and counts them (typed text is not counted)."""
+    """Presses keys through the pilot and counts them (typed text is not counted).
+
+    Not tests.ui.helpers.KeyCounter: that one inserts typed text at the cursor,
+    and here the typed wait must replace the selected one, as keys do.
+    """
 
     def __init__(self, pilot: Pilot[Any]) -> None:
         self.pilot = pilot
@@ -195,36 +237,30 @@ async def test_change_the_level_2_wait_and_save_in_at_most_6_keys(portal_url: st
         assert levels[3][3] == 60
         assert count_audit(portal_url, SAVED) == 1
         assert "escalation chain saved (version 2)" in notifications(app)
-        assert editor.chain is not None and editor.chain.version == 2
+        assert editor.state.chain is not None and editor.state.chain.version == 2
         assert "version 2" in text_of(editor, "#escalation-meta")
-        assert not editor.is_dirty()
+        assert not editor.has_unsaved_changes()
         assert "unsaved" not in text_of(editor, "#escalation-title")
 
 
 async def test_saved_values_come_back_normalised(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="en") as (app, pilot, editor, cid):
         assert field(editor, 1, "phone").value == "(11) 91234-5678"  # E.164 shown formatted
         await set_field(pilot, editor, 2, "phone", " 11 98765 4321 ")
         await set_field(pilot, editor, 2, "email", "Carlos@EMPRESA.com.br")
         await set_field(pilot, editor, 2, "name", "  Carlos   Lima Jr ")
-        assert editor.is_dirty()
+        assert editor.has_unsaved_changes()
         assert "unsaved changes" in text_of(editor, "#escalation-title")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
 
         _version, _by, levels = stored(portal_url, cid)
         assert levels[2][1:3] == ("+5511987654321", "Carlos@empresa.com.br")
         assert field(editor, 2, "phone").value == "(11) 98765-4321"
         assert field(editor, 2, "email").value == "Carlos@empresa.com.br"
         assert field(editor, 2, "name").value == levels[2][0]
-        assert not editor.is_dirty()
+        assert not editor.has_unsaved_changes()
 
-        await pilot.press("ctrl+s")  # again, with nothing changed: nothing written
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")  # again, with nothing changed: nothing written
         assert any("Nothing to save" in n for n in notifications(app))
     assert stored(portal_url, cid)[0] == 2
     assert count_audit(portal_url, SAVED) == 1
@@ -247,8 +283,7 @@ async def test_a_customer_without_a_chain_gets_its_first_one(portal_url: str) ->
         await pilot.press(*"11 91234-5678")
         await typed(pilot)
         assert not field(editor, 2, "name").disabled
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
         assert "escalation chain saved (version 1)" in notifications(app)
     version, by, levels = stored(portal_url, cid)
     assert (version, by) == (1, "op:alice")
@@ -261,11 +296,7 @@ async def test_a_customer_without_a_chain_gets_its_first_one(portal_url: str) ->
 async def test_bad_phone_and_bad_wait_show_the_service_messages_and_block_the_save(
     portal_url: str,
 ) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="pt_BR") as (app, pilot, editor, cid):
         await set_field(pilot, editor, 2, "phone", "123")
         assert "não é um número de telefone válido" in message(editor, 2, "phone")
         assert field(editor, 2, "phone").has_class("-problem")
@@ -276,12 +307,11 @@ async def test_bad_phone_and_bad_wait_show_the_service_messages_and_block_the_sa
         assert "entre 1 e 1440 minutos" in message(editor, 2, "delay_minutes")
         assert message(editor, 1, "phone") == ""  # only the fields concerned
 
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
         problems = text_of(editor, "#escalation-problems")
         assert "3" in problems and "não é um número de telefone válido" in problems
         assert app.focused is field(editor, 2, "delay_minutes")  # first field in error
-        assert editor.is_dirty()
+        assert editor.has_unsaved_changes()
 
         await set_field(pilot, editor, 2, "phone", "(11) 92345-6789")
         await set_field(pilot, editor, 2, "delay_minutes", "20")
@@ -295,11 +325,9 @@ async def test_bad_phone_and_bad_wait_show_the_service_messages_and_block_the_sa
 
 
 async def test_a_level_needs_a_name_and_a_phone_or_an_email(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url, [("Maria Souza", "+5511912345678", None, 0)])
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(
+        portal_url, lang="pt_BR", levels=[("Maria Souza", "+5511912345678", None, 0)]
+    ) as (_app, pilot, editor, cid):
         await set_field(pilot, editor, 2, "delay_minutes", "10")  # adding level 2
         assert "informe um telefone ou um e-mail" in message(editor, 2, "phone")
         both = f"{_('Phone')} / {_('E-mail')}: informe um telefone ou um e-mail"
@@ -308,8 +336,7 @@ async def test_a_level_needs_a_name_and_a_phone_or_an_email(portal_url: str) -> 
         await set_field(pilot, editor, 2, "name", "Carlos Lima")
         await set_field(pilot, editor, 2, "email", "carlos@empresa.com.br")
         assert message(editor, 2, "phone") == ""
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
     _version, _by, levels = stored(portal_url, cid)
     assert levels[2] == ("Carlos Lima", None, "carlos@empresa.com.br", 10)
 
@@ -317,19 +344,14 @@ async def test_a_level_needs_a_name_and_a_phone_or_an_email(portal_url: str) -> 
 async def test_same_person_on_two_levels_is_a_warning_and_the_save_goes_through(
     portal_url: str,
 ) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="pt_BR") as (_app, pilot, editor, cid):
         await set_field(pilot, editor, 2, "phone", "(11) 91234-5678")  # level 1's phone
         problems = text_of(editor, "#escalation-problems")
         assert "⚠" in problems and "os níveis 1 e 2 parecem ser a mesma pessoa" in problems
         assert "✖" not in problems
         assert not editor.query_one("#escalation-problems").has_class("-error")
         assert message(editor, 2, "phone") == ""
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
     assert stored(portal_url, cid)[2][2][1] == "+5511912345678"
     assert count_audit(portal_url, SAVED) == 1
 
@@ -338,14 +360,9 @@ async def test_same_person_on_two_levels_is_a_warning_and_the_save_goes_through(
 
 
 async def test_clearing_level_2_under_level_3_asks_to_clear_both(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="pt_BR") as (app, pilot, editor, cid):
         field(editor, 2, "name").focus()
-        await pilot.press("ctrl+delete")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+delete")
         modal = app.screen
         assert isinstance(modal, ConfirmModal)
         question = str(modal.query_one("#confirm-message", Static).content)
@@ -366,18 +383,15 @@ async def test_clearing_level_2_under_level_3_asks_to_clear_both(portal_url: str
             assert all(f.value == "" for _n, f in editor.row(level).inputs())
         assert field(editor, 3, "name").disabled  # nothing may be added behind a gap
         assert stored(portal_url, cid)[0] == 1  # not saved yet
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
     version, _by, levels = stored(portal_url, cid)
     assert version == 2 and list(levels) == [1]
 
 
 async def test_level_3_cannot_be_added_while_level_2_is_empty(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url, [("Maria Souza", "+5511912345678", None, 0)])
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(
+        portal_url, lang="pt_BR", levels=[("Maria Souza", "+5511912345678", None, 0)]
+    ) as (app, pilot, editor, _cid):
         assert not field(editor, 2, "name").disabled
         assert field(editor, 3, "name").disabled and field(editor, 3, "delay_minutes").disabled
         assert "2" in text_of(editor, "#level3 .row-hint")
@@ -393,20 +407,17 @@ async def test_level_3_cannot_be_added_while_level_2_is_empty(portal_url: str) -
         await pilot.press("ctrl+delete")  # the last level set: cleared without a question
         await typed(pilot)
         assert app.screen is editor
-        assert editor.row(2).values().is_blank(2)
+        assert RowValues(**editor.row(2).values()).is_blank(2)
         assert field(editor, 3, "name").disabled  # and level 3 closes again
-        assert not editor.is_dirty()
+        assert not editor.has_unsaved_changes()
 
 
 # ------------------------------------------------------------------------------ timeline
 
 
 async def test_timeline_follows_the_level_2_wait_and_the_incident_time(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")  # FixedClock: 13:10 UTC = 10:10 in São Paulo
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    # FixedClock: 13:10 UTC = 10:10 in São Paulo
+    async with editing(portal_url, lang="pt_BR") as (app, pilot, editor, _cid):
         assert timeline(editor) == (
             "incidente às 10:10 → N1 10:10, N2 10:25, N3 11:25 (America/Sao_Paulo)"
         )
@@ -435,16 +446,12 @@ async def test_timeline_follows_the_level_2_wait_and_the_incident_time(portal_ur
 
 
 async def test_leaving_with_unsaved_changes_asks_first(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="en") as (app, pilot, editor, cid):
         await set_field(pilot, editor, 2, "delay_minutes", "45")
         await set_field(pilot, editor, 2, "delay_minutes", " 15 ")  # back to the stored value
-        assert not editor.is_dirty()
+        assert not editor.has_unsaved_changes()
         await set_field(pilot, editor, 2, "delay_minutes", "45")
-        assert editor.is_dirty()
+        assert editor.has_unsaved_changes()
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
@@ -455,8 +462,7 @@ async def test_leaving_with_unsaved_changes_asks_first(portal_url: str) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("enter")  # discard
-        await settle(pilot)
+        await pressed(pilot, "enter")  # discard
         assert isinstance(app.screen, MainScreen)
     assert stored(portal_url, cid)[0] == 1
     assert count_audit(portal_url, SAVED) == 0
@@ -465,32 +471,31 @@ async def test_leaving_with_unsaved_changes_asks_first(portal_url: str) -> None:
 # ------------------------------------------------------------------------------ conflict
 
 
-async def _two_operators_edit(
-    portal_url: str, pilot_a: Pilot[Any], pilot_b: Pilot[Any], cid: int
-) -> EscalationEditor:
-    """Alice saves level 2's wait = 30 first; Bob, who loaded version 1, edits level 3's wait."""
-    editor_a = await start(portal_url, pilot_a, cid, "alice")
-    editor_b = await start(portal_url, pilot_b, cid, "bob")
-    await set_field(pilot_a, editor_a, 2, "delay_minutes", "30")
-    await pilot_a.press("ctrl+s")
-    await settle(pilot_a)
-    assert stored(portal_url, cid)[0] == 2
+@asynccontextmanager
+async def conflicting(url: str, bob_role: str) -> AsyncIterator[Editing]:
+    """Alice saves level 2's wait = 30 first; Bob, who loaded version 1, edits level 3's wait.
 
-    await set_field(pilot_b, editor_b, 3, "delay_minutes", "90")
-    await pilot_b.press("ctrl+s")
-    await settle(pilot_b)
-    return editor_b
+    Yields Bob's app, pilot and editor (his save refused) and the customer id.
+    """
+    add_operator(url, "alice", display_name="Alice Souza", role="operator")
+    add_operator(url, "bob", display_name="Bob Lima", role=bob_role)
+    cid = seed(url)
+    app_a = build_app(url, lang="en")
+    app_b = build_app(url, lang="en")
+    async with app_a.run_test(size=SIZE) as pilot_a, app_b.run_test(size=SIZE) as pilot_b:
+        editor_a = await start(url, pilot_a, cid, "alice")
+        editor_b = await start(url, pilot_b, cid, "bob")
+        await set_field(pilot_a, editor_a, 2, "delay_minutes", "30")
+        await pressed(pilot_a, "ctrl+s")
+        assert stored(url, cid)[0] == 2
+
+        await set_field(pilot_b, editor_b, 3, "delay_minutes", "90")
+        await pressed(pilot_b, "ctrl+s")
+        yield app_b, pilot_b, editor_b, cid
 
 
 async def test_conflict_between_two_apps_then_re_apply_mine_on_top(portal_url: str) -> None:
-    add_operator(portal_url, "alice", display_name="Alice Souza", role="operator")
-    add_operator(portal_url, "bob", display_name="Bob Lima", role="supervisor")
-    cid = seed(portal_url)
-    app_a = build_app(portal_url, lang="en")
-    app_b = build_app(portal_url, lang="en")
-    async with app_a.run_test(size=SIZE) as pilot_a, app_b.run_test(size=SIZE) as pilot_b:
-        editor = await _two_operators_edit(portal_url, pilot_a, pilot_b, cid)
-
+    async with conflicting(portal_url, "supervisor") as (app_b, pilot_b, editor, cid):
         panel = editor.query_one(ConflictPanel)
         assert panel.display
         title = text_of(editor, "#conflict-title")
@@ -503,8 +508,7 @@ async def test_conflict_between_two_apps_then_re_apply_mine_on_top(portal_url: s
         assert stored(portal_url, cid)[0] == 2  # nothing of Bob's written
         assert count_audit(portal_url, SAVED) == 1
 
-        await pilot_b.press("ctrl+y")  # re-apply mine on top of Alice's
-        await settle(pilot_b)
+        await pressed(pilot_b, "ctrl+y")  # re-apply mine on top of Alice's
         assert not panel.display
         version, by, levels = stored(portal_url, cid)
         assert (version, by) == (3, "op:bob")
@@ -516,26 +520,18 @@ async def test_conflict_between_two_apps_then_re_apply_mine_on_top(portal_url: s
 
 
 async def test_conflict_then_reload_takes_theirs(portal_url: str) -> None:
-    add_operator(portal_url, "alice", display_name="Alice Souza", role="operator")
-    add_operator(portal_url, "bob", display_name="Bob Lima", role="operator")
-    cid = seed(portal_url)
-    app_a = build_app(portal_url, lang="en")
-    app_b = build_app(portal_url, lang="en")
-    async with app_a.run_test(size=SIZE) as pilot_a, app_b.run_test(size=SIZE) as pilot_b:
-        editor = await _two_operators_edit(portal_url, pilot_a, pilot_b, cid)
+    async with conflicting(portal_url, "operator") as (app_b, pilot_b, editor, cid):
         assert editor.query_one(ConflictPanel).display
         assert editor.check_action("reapply", ()) is True
 
-        await pilot_b.press("ctrl+r")
-        await settle(pilot_b)
+        await pressed(pilot_b, "ctrl+r")
         assert not editor.query_one(ConflictPanel).display
         assert editor.check_action("reapply", ()) is False
         assert field(editor, 2, "delay_minutes").value == "30"
         assert field(editor, 3, "delay_minutes").value == "60"  # mine discarded
-        assert editor.chain is not None and editor.chain.version == 2
-        assert not editor.is_dirty()
-        await pilot_b.press("escape")  # nothing to lose: leaves without asking
-        await settle(pilot_b)
+        assert editor.state.chain is not None and editor.state.chain.version == 2
+        assert not editor.has_unsaved_changes()
+        await pressed(pilot_b, "escape")  # nothing to lose: leaves without asking
         assert isinstance(app_b.screen, MainScreen)
     assert stored(portal_url, cid)[0] == 2
     assert count_audit(portal_url, SAVED) == 1
@@ -545,11 +541,9 @@ async def test_conflict_then_reload_takes_theirs(portal_url: str) -> None:
 
 
 async def test_analyst_gets_a_read_only_editor(portal_url: str) -> None:
-    add_operator(portal_url, "ana", display_name="Ana", role="analyst")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid, "ana")
+    async with editing(
+        portal_url, lang="en", username="ana", display_name="Ana", role="analyst"
+    ) as (app, pilot, editor, cid):
         assert "analyst role may not edit escalation chains" in text_of(
             editor, "#escalation-notice"
         )
@@ -557,10 +551,8 @@ async def test_analyst_gets_a_read_only_editor(portal_url: str) -> None:
         assert editor.check_action("save", ()) is None  # shown greyed in the footer
         assert field(editor, 2, "delay_minutes").value == "15"  # the chain is still shown
         assert "N2" in timeline(editor) or "L2" in timeline(editor)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
+        await pressed(pilot, "escape")
         assert isinstance(app.screen, MainScreen)
     assert stored(portal_url, cid)[0] == 1
     assert count_audit(portal_url, SAVED) == 0
@@ -568,18 +560,13 @@ async def test_analyst_gets_a_read_only_editor(portal_url: str) -> None:
 
 
 async def test_read_only_session_disables_saving(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="en", read_only=True)
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid, read_only=True)
+    async with editing(portal_url, lang="en", read_only=True) as (_app, pilot, editor, cid):
         assert "read-only mode" in text_of(editor, "#escalation-notice")
         assert field(editor, 2, "delay_minutes").disabled
         # Even if a value got in (it cannot be typed), ctrl+s writes nothing.
         field(editor, 2, "delay_minutes").value = "45"
         await typed(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
         assert editor.check_action("save", ()) is None
     assert stored(portal_url, cid)[0] == 1
     assert count_audit(portal_url, SAVED) == 0
@@ -588,24 +575,17 @@ async def test_read_only_session_disables_saving(portal_url: str) -> None:
 async def test_permission_denied_on_save_turns_the_editor_read_only(
     portal_url: str, monkeypatch: Any
 ) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-
     def refuse(*_args: Any, **_kwargs: Any) -> None:
         raise PermissionDenied("the operator role may not do this (edit escalation chains)")
 
     monkeypatch.setattr("noc_console.services.escalation.save_chain", refuse)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="en") as (app, pilot, editor, _cid):
         await set_field(pilot, editor, 2, "delay_minutes", "45")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert editor.read_only
+        await pressed(pilot, "ctrl+s")
+        assert editor.state.read_only
         assert "may not do this" in text_of(editor, "#escalation-notice")
         assert field(editor, 2, "delay_minutes").disabled
-        await pilot.press("escape")  # read-only: nothing to keep, leaves at once
-        await settle(pilot)
+        await pressed(pilot, "escape")  # read-only: nothing to keep, leaves at once
         assert isinstance(app.screen, MainScreen)
 
 
@@ -631,23 +611,20 @@ async def test_database_unavailable_on_load_and_on_save_then_recovery(
         assert app.db_problem == "connection refused (portal.sqlite3)"  # the app's banner
         assert editor.check_action("save", ()) is None
         monkeypatch.undo()
-        await pilot.press("ctrl+r")  # the database is back: reload
-        await settle(pilot)
+        await pressed(pilot, "ctrl+r")  # the database is back: reload
         assert field(editor, 2, "delay_minutes").value == "15"
         assert not editor.query_one("#escalation-notice").display
 
         await set_field(pilot, editor, 2, "delay_minutes", "45")
         monkeypatch.setattr("noc_console.services.escalation.save_chain", down)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
         assert "connection refused" in text_of(editor, "#escalation-notice")
-        assert field(editor, 2, "delay_minutes").value == "45" and editor.is_dirty()
+        assert field(editor, 2, "delay_minutes").value == "45" and editor.has_unsaved_changes()
         assert not editor.query_one("#escalation-form").loading
         assert stored(portal_url, cid)[0] == 1
 
         monkeypatch.undo()  # back again: the same form saves
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
     assert stored(portal_url, cid)[2][2][3] == 45
     assert count_audit(portal_url, SAVED) == 1
 
@@ -656,14 +633,9 @@ async def test_database_unavailable_on_load_and_on_save_then_recovery(
 
 
 async def test_markup_in_a_name_is_saved_and_shown_literally(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="en") as (app, pilot, editor, cid):
         await set_field(pilot, editor, 1, "name", "[bold]x[/bold]")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
         assert "[bold]x[/bold]" in text_of(editor, "#timeline-steps")
         assert field(editor, 1, "name").value == "[bold]x[/bold]"
         assert "[bold]x[/bold]" in app.export_screenshot()
@@ -673,35 +645,25 @@ async def test_markup_in_a_name_is_saved_and_shown_literally(portal_url: str) ->
 async def test_escape_sequence_in_a_name_is_refused_and_never_reaches_the_terminal(
     portal_url: str,
 ) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="pt_BR") as (app, pilot, editor, cid):
         await set_field(pilot, editor, 2, "name", "\x1b[2J\x1b]0;pwned\x07")  # a paste
         assert "caracteres de controle" in message(editor, 2, "name")
         shot = app.export_screenshot()
         assert "\x1b" not in shot and "␛[2J" in shot  # shown as a symbol, not obeyed
         steps = text_of(editor, "#timeline-steps")
         assert "␛[2J" in steps and "\x1b" not in steps  # literal in the preview too
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
     assert stored(portal_url, cid)[0] == 1
     assert count_audit(portal_url, SAVED) == 0
 
 
 async def test_huge_rtl_and_nul_input_gets_a_message_not_a_crash(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="pt_BR")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="pt_BR") as (app, pilot, editor, cid):
         await set_field(pilot, editor, 3, "name", "\u202e" + "x" * 100_000 + "\x00")
         await set_field(pilot, editor, 3, "email", "'; DROP TABLE customers; --@%_")
         assert message(editor, 3, "name") != "" and message(editor, 3, "email") != ""
         assert "\u202e" not in app.export_screenshot()  # no bidi override reaches the screen
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await pressed(pilot, "ctrl+s")
         assert app.screen is editor
     assert stored(portal_url, cid)[0] == 1
 
@@ -710,14 +672,10 @@ async def test_huge_rtl_and_nul_input_gets_a_message_not_a_crash(portal_url: str
 
 
 async def test_language_switch_keeps_the_typed_values(portal_url: str) -> None:
-    add_operator(portal_url, role="operator")
-    cid = seed(portal_url)
-    app = build_app(portal_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        editor = await start(portal_url, pilot, cid)
+    async with editing(portal_url, lang="en") as (app, pilot, editor, _cid):
         await set_field(pilot, editor, 2, "delay_minutes", "33")
         await app.action_set_language("pt_BR")
         await typed(pilot)
         assert field(editor, 2, "delay_minutes").value == "33"
         assert "N2 10:43" in timeline(editor)
-        assert editor.is_dirty()
+        assert editor.has_unsaved_changes()
