@@ -211,7 +211,7 @@ class NocApp(OperatorSession, DatabaseSupervision):
 
     def action_open_audit_log(self) -> None:
         """The whole audit log; the service refuses non-supervisors whatever opened it."""
-        from noc_console.screens.audit import AuditLogScreen
+        from noc_console.screens.audit.screen import AuditLogScreen
 
         state = self.db_state
         if self.principal is None or self.is_locked or not isinstance(state, DbConnected):

@@ -181,9 +181,9 @@ def test_an_analyst_reaches_no_contract_value_through_the_palette_or_an_action(
 
     from textual.widgets import Input
 
-    from noc_console.screens.audit import AuditLogScreen
-    from noc_console.screens.contracts import ContractBrowser
-    from noc_console.screens.customer import CustomerScreen
+    from noc_console.screens.audit.screen import AuditLogScreen
+    from noc_console.screens.contracts.screen import ContractBrowser
+    from noc_console.screens.customer.screen import CustomerScreen
     from tests.reliability.support.secret_scan import svg_screen_lines
     from tests.ui.helpers import seed_world
 

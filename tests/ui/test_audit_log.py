@@ -26,12 +26,9 @@ from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine, session_factory
 from noc_console.errors import DatabaseUnavailable
 from noc_console.models import AuditEvent
-from noc_console.screens.audit import (
-    AuditDetailsScreen,
-    AuditLogScreen,
-    FilterInput,
-    parse_filters,
-)
+from noc_console.screens.audit.details import AuditDetailsScreen
+from noc_console.screens.audit.screen import AuditLogScreen
+from noc_console.screens.audit.state import FilterInput, parse_filters
 from noc_console.services import audit, audit_query
 from noc_console.services.context import Principal
 from noc_console.widgets.audit_table import AuditTable

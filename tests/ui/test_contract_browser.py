@@ -32,9 +32,9 @@ from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine, session_factory
 from noc_console.errors import DatabaseUnavailable
 from noc_console.models import AuditEvent, Contract
-from noc_console.screens.contracts import ContractBrowser, ContractQuery
 from noc_console.screens.contracts import screen as contracts_screen
-from noc_console.screens.contracts.state import WINDOW_PAGES
+from noc_console.screens.contracts.screen import ContractBrowser
+from noc_console.screens.contracts.state import WINDOW_PAGES, ContractQuery
 from noc_console.services import contracts as contracts_service
 from noc_console.services.context import Principal
 from noc_console.services.contracts import ContractSort

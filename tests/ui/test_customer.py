@@ -13,7 +13,7 @@ from textual.widgets import Input, TabbedContent
 from noc_console.db import create_db_engine, session_factory
 from noc_console.i18n import _
 from noc_console.models import AuditEvent, PortalUser
-from noc_console.screens.customer import CustomerScreen
+from noc_console.screens.customer.screen import CustomerScreen
 from noc_console.screens.main import LookupScreen
 from noc_console.widgets.results import ResultsTable
 from noc_console.widgets.user_table import UserTable
@@ -286,7 +286,8 @@ async def test_language_switch_on_the_customer_screen(
 async def test_reset_key_opens_the_wizard_and_toasts_the_outcome(
     portal_url: str, world: dict[str, int]
 ) -> None:
-    from noc_console.screens.reset import ResetOutcome, ResetWizard
+    from noc_console.screens.reset.screen import ResetWizard
+    from noc_console.screens.reset.state import ResetOutcome
     from noc_console.services.password_reset import ResetMethod
 
     def fixed(policy: object) -> str:

@@ -26,9 +26,8 @@ from noc_console.db import create_db_engine, session_factory
 from noc_console.errors import DatabaseUnavailable, PermissionDenied
 from noc_console.i18n import _
 from noc_console.models import EscalationChain
-from noc_console.screens.escalation import EscalationEditor
 from noc_console.screens.escalation.form import RowValues
-from noc_console.screens.escalation.screen import VALIDATION_DELAY
+from noc_console.screens.escalation.screen import VALIDATION_DELAY, EscalationEditor
 from noc_console.screens.main import MainScreen
 from noc_console.screens.session import DbConnected
 from noc_console.widgets.confirm import ConfirmModal

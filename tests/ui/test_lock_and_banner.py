@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 from noc_console import db
 from noc_console.app import NocApp
 from noc_console.errors import DatabaseUnavailable
-from noc_console.screens.customer import CustomerScreen
+from noc_console.screens.customer.screen import CustomerScreen
 from noc_console.screens.help import HelpScreen
 from noc_console.screens.lock import LockScreen
 from noc_console.screens.lock_state import MAX_UNLOCK_ATTEMPTS

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from noc_console.i18n import _
-from noc_console.screens.customer import CustomerScreen
+from noc_console.screens.customer.screen import CustomerScreen
 from noc_console.screens.lookup import state as lookup_module
 from noc_console.screens.lookup.state import LookupState
 from noc_console.screens.main import LookupScreen, MainScreen

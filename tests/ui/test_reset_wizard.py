@@ -35,7 +35,8 @@ from noc_console.models import (
     PortalUser,
 )
 from noc_console.screens.help import HelpScreen
-from noc_console.screens.reset import ResetOutcome, ResetWizard
+from noc_console.screens.reset.screen import ResetWizard
+from noc_console.screens.reset.state import ResetOutcome
 from noc_console.screens.session import DbConnected
 from noc_console.services import auth, password_reset, portal_auth
 from noc_console.services.password_reset import ResetMethod

@@ -16,8 +16,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from noc_console.app import NocApp
-from noc_console.screens.audit import AuditLogScreen
-from noc_console.screens.contracts import ContractBrowser
+from noc_console.screens.audit.screen import AuditLogScreen
+from noc_console.screens.contracts.screen import ContractBrowser
 from noc_console.screens.session import DbConnected
 from noc_console.services import audit
 from noc_console.services.context import Principal

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from noc_console.app import NocApp
-from noc_console.screens.escalation import EscalationEditor
+from noc_console.screens.escalation.screen import EscalationEditor
 from noc_console.screens.session import DbConnected
 from tests.ui.helpers import SIZE, add_operator, build_app, log_in, settle
 from tests.ui.test_escalation_editor import seed, typed

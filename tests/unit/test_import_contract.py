@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def _modules_after(statement: str) -> set[str]:
     code = f"{statement}\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
@@ -38,3 +40,28 @@ def test_keyring_access_does_not_import_sqlalchemy() -> None:
     SQLAlchemy: if secrets imported it too, two threads would initialise it at once."""
     mods = _modules_after("import noc_console.secrets")
     assert not any(m == "sqlalchemy" or m.startswith("sqlalchemy.") for m in mods)
+
+
+PLAIN_MODULES = (
+    "noc_console.screens.audit.state",
+    "noc_console.screens.contracts.state",
+    "noc_console.screens.customer.state",
+    "noc_console.screens.escalation.state",
+    "noc_console.screens.lookup.state",
+    "noc_console.screens.reset.state",
+    "noc_console.screens.reset.failure",
+    "noc_console.screens.login_state",
+    "noc_console.screens.lock_state",
+    "noc_console.screens.paging",
+    "noc_console.screens.problem",
+    "noc_console.runtime.connection_watch",
+    "noc_console.runtime.lock_policy",
+)
+
+
+@pytest.mark.parametrize("module", PLAIN_MODULES)
+def test_flow_state_loads_without_textual(module: str) -> None:
+    """import-linter sees a module's own imports; this also catches a package ``__init__``
+    that would drag the screen (and Textual) in when the state module is imported."""
+    mods = _modules_after(f"import {module}")
+    assert not any(m == "textual" or m.startswith("textual.") for m in mods)

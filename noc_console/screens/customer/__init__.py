@@ -1,5 +1,4 @@
-"""One customer's view: the screen, its rules (``state.py``) and its rich pieces (``views.py``)."""
+"""One customer's view: ``screen`` (Textual) over ``state`` (its rules, no Textual) and ``views``.
 
-from noc_console.screens.customer.screen import CustomerScreen
-
-__all__ = ["CustomerScreen"]
+This package imports nothing itself, so ``state`` loads, and is unit-tested, without Textual.
+"""

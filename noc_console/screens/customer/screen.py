@@ -53,7 +53,7 @@ from noc_console.widgets.session_bar import SessionBar
 from noc_console.widgets.user_table import UserTable
 
 if TYPE_CHECKING:
-    from noc_console.screens.reset import ResetOutcome
+    from noc_console.screens.reset.state import ResetOutcome
     from noc_console.services.context import Principal, ServiceContext
     from noc_console.services.customers import CustomerDetail, PortalUserInfo
 
@@ -332,7 +332,9 @@ class CustomerScreen(NocScreen):
 
     def action_reset_password(self) -> None:
         user = self.selected_user()
-        wizard = self._screen_type("reset_password", "noc_console.screens.reset", "ResetWizard")
+        wizard = self._screen_type(
+            "reset_password", "noc_console.screens.reset.screen", "ResetWizard"
+        )
         if user is None or wizard is None:
             return
         generate = getattr(self.app, "password_generator", None)
@@ -350,7 +352,7 @@ class CustomerScreen(NocScreen):
     def action_edit_escalation(self) -> None:
         """Issue #13's "start an escalation run" is one more action of this shape."""
         editor = self._screen_type(
-            "edit_escalation", "noc_console.screens.escalation", "EscalationEditor"
+            "edit_escalation", "noc_console.screens.escalation.screen", "EscalationEditor"
         )
         if editor is not None:
             self.app.push_screen(
@@ -359,7 +361,9 @@ class CustomerScreen(NocScreen):
 
     def action_contracts(self) -> None:
         detail = self.state.detail
-        browser = self._screen_type("contracts", "noc_console.screens.contracts", "ContractBrowser")
+        browser = self._screen_type(
+            "contracts", "noc_console.screens.contracts.screen", "ContractBrowser"
+        )
         if browser is None or detail is None:
             return
         settings = getattr(self.app, "settings", None)
@@ -372,6 +376,6 @@ class CustomerScreen(NocScreen):
         )
 
     def action_audit_log(self) -> None:
-        audit = self._screen_type("audit_log", "noc_console.screens.audit", "AuditLogScreen")
+        audit = self._screen_type("audit_log", "noc_console.screens.audit.screen", "AuditLogScreen")
         if audit is not None:
             self.app.push_screen(audit(self.ctx, self.principal, customer_id=self.customer_id))

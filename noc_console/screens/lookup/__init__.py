@@ -1,5 +1,4 @@
-"""The customer lookup: the screen, its rules (``state.py``) and its words (``texts.py``)."""
+"""The customer lookup: ``screen`` (Textual) over ``state`` (its rules, no Textual) and ``texts``.
 
-from noc_console.screens.lookup.screen import LookupScreen
-
-__all__ = ["LookupScreen"]
+This package imports nothing itself, so ``state`` loads, and is unit-tested, without Textual.
+"""

@@ -42,7 +42,7 @@ from textual.worker import get_current_worker
 from noc_console.errors import DomainError
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
-from noc_console.screens.customer import CustomerScreen
+from noc_console.screens.customer.screen import CustomerScreen
 from noc_console.screens.lookup.state import (
     Failure,
     LookupState,

@@ -1,6 +1,5 @@
-"""The assisted password reset wizard: screen, flow (``state``), words (``views``)."""
+"""The assisted password reset wizard: ``screen`` over its flow (``state``, ``failure``)
+and its words (``views``).
 
-from noc_console.screens.reset.screen import ResetWizard
-from noc_console.screens.reset.state import ResetOutcome
-
-__all__ = ["ResetOutcome", "ResetWizard"]
+This package imports nothing itself, so the flow loads, and is unit-tested, without Textual.
+"""
