@@ -4,7 +4,7 @@ The app and the tests ask for "the main screen" without caring which screen
 plays that part; today it is the lookup (``noc_console.screens.lookup``).
 """
 
-from noc_console.screens.lookup import LookupScreen
+from noc_console.screens.lookup.screen import LookupScreen
 
 MainScreen = LookupScreen
 
