@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from noc_console.models import AuditEvent
+from noc_console.models import AuditEvent, PortalUser
+from noc_console.services.context import ServiceContext
 
 FORBIDDEN_KEY_PARTS = ("password", "hash", "token", "secret", "monthly_value", "amount", "total")
 
@@ -64,3 +65,19 @@ def record(
     )
     session.add(event)
     return event
+
+
+def about_portal_user(user: PortalUser) -> dict[str, Any]:
+    """The columns that tie an event to a portal user, written the same way by every caller."""
+    return {
+        "customer_id": user.customer_id,
+        "portal_user_id": user.id,
+        "subject": f"portal:{user.login}",
+    }
+
+
+def record_now(ctx: ServiceContext, *, action: str, **fields: Any) -> None:
+    """One event in a transaction of its own, stamped now: for events that are the whole
+    unit of work (a refusal, a viewing, a logout) rather than part of a change."""
+    with ctx.sessions.begin() as session:
+        record(session, at=ctx.clock.now(), action=action, **fields)

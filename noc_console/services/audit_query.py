@@ -8,10 +8,7 @@ permissions.require), so a non-supervisor's attempt still leaves a trace.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +22,7 @@ from sqlalchemy.orm import aliased
 from noc_console.errors import ValidationError
 from noc_console.i18n import _
 from noc_console.models import AuditEvent, Customer, Operator, PortalUser, UTCDateTime
-from noc_console.services import permissions
+from noc_console.services import page_cursor, permissions
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.permissions import Permission
 from noc_console.services.validation import clean_text
@@ -35,6 +32,7 @@ MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
 SUMMARY_MAX_LENGTH = 240
 _CURSOR_VERSION = 1
+_CURSOR_MAX_LENGTH = 1024
 
 
 @dataclass(frozen=True)
@@ -224,26 +222,15 @@ def _check_page_size(page_size: int) -> None:
 
 
 def _encode_cursor(filters: _Filters, occurred_at: datetime, event_id: int) -> str:
-    payload = {
-        "v": _CURSOR_VERSION,
-        "f": filters.fingerprint,
-        "t": occurred_at.isoformat(),
-        "i": event_id,
-    }
-    raw = json.dumps(payload, separators=(",", ":")).encode("ascii")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    fields = {"t": occurred_at.isoformat(), "i": event_id}
+    return page_cursor.encode(_CURSOR_VERSION, filters.fingerprint, fields)
 
 
 def _decode_cursor(filters: _Filters, cursor: str) -> tuple[datetime, int]:
     try:
-        if not isinstance(cursor, str) or len(cursor) > 1024:
-            raise ValueError("cursor")
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not isinstance(payload, dict) or payload.get("v") != _CURSOR_VERSION:
-            raise ValueError("version")
-        if payload.get("f") != filters.fingerprint:
-            raise ValueError("fingerprint")
+        payload = page_cursor.decode(
+            cursor, _CURSOR_VERSION, filters.fingerprint, max_length=_CURSOR_MAX_LENGTH
+        )
         event_id = payload.get("i")
         if isinstance(event_id, bool) or not isinstance(event_id, int):
             raise ValueError("id")
@@ -251,14 +238,8 @@ def _decode_cursor(filters: _Filters, cursor: str) -> tuple[datetime, int]:
         if when.tzinfo is None:
             raise ValueError("naive")
         return when, event_id
-    except (ValueError, TypeError, UnicodeError, binascii.Error):
-        raise ValidationError(
-            {
-                "cursor": [
-                    _("this page marker is not valid for this list; start from the first page")
-                ]
-            }
-        ) from None
+    except page_cursor.DECODE_ERRORS:
+        raise page_cursor.invalid_cursor() from None
 
 
 # --------------------------------------------------------------------------- public API

@@ -126,12 +126,10 @@ def verify_password(ctx: ServiceContext, actor: Principal, password: str) -> boo
     with ctx.read_sessions() as session:
         op = session.get(Operator, actor.operator_id)
         ok = bool(op and op.is_active and ctx.hasher.verify(op.password_hash, password))
-    with ctx.sessions.begin() as session:
-        audit.record(
-            session,
-            at=ctx.clock.now(),
-            action="console_unlocked" if ok else "console_unlock_failed",
-            operator_id=actor.operator_id,
-            subject=actor.label,
-        )
+    audit.record_now(
+        ctx,
+        action="console_unlocked" if ok else "console_unlock_failed",
+        operator_id=actor.operator_id,
+        subject=actor.label,
+    )
     return ok

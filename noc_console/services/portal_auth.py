@@ -4,7 +4,7 @@ The console does not call these; the portal does, and the tests use them to
 prove the assisted reset end to end (a temporary password answers "change
 required", a reset link works once). Rules shared with the console (policy,
 history, session revocation, link invalidation) come from policy.py and
-password_reset.py so they exist once.
+portal_credentials.py so they exist once.
 
 Decisions: a login with a temporary password (or any ``must_change_password``)
 answers CHANGE_REQUIRED and opens **no** session: the portal sends the user to
@@ -17,7 +17,6 @@ history.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -31,12 +30,6 @@ from noc_console.models import Customer, PasswordResetToken, PortalSession, Port
 from noc_console.services import audit
 from noc_console.services.context import PortalPrincipal, ServiceContext
 from noc_console.services.hashing import Hasher
-from noc_console.services.password_reset import (
-    invalidate_reset_links,
-    push_history,
-    revoke_sessions,
-    token_digest,
-)
 from noc_console.services.policy import (
     PasswordPolicyDTO,
     check_password,
@@ -45,6 +38,13 @@ from noc_console.services.policy import (
     normalize_password,
     recent_hashes,
     user_context_words,
+)
+from noc_console.services.portal_credentials import (
+    add_token,
+    invalidate_reset_links,
+    push_history,
+    revoke_sessions,
+    token_digest,
 )
 
 log = logging.getLogger(__name__)
@@ -218,18 +218,8 @@ def _authenticate(
 
 
 def _new_session(session: Session, user: PortalUser, now: datetime) -> tuple[str, datetime]:
-    token = secrets.token_urlsafe(32)
-    expires = now + timedelta(hours=SESSION_HOURS)
-    session.add(
-        PortalSession(
-            portal_user_id=user.id,
-            token_hash=token_digest(token),
-            created_at=now,
-            last_seen_at=now,
-            expires_at=expires,
-        )
-    )
-    return token, expires
+    lifetime = timedelta(hours=SESSION_HOURS)
+    return add_token(session, PortalSession, user.id, now, lifetime, last_seen_at=now)
 
 
 def login(ctx: ServiceContext, login: str, password: str) -> LoginResult:
@@ -253,10 +243,8 @@ def login(ctx: ServiceContext, login: str, password: str) -> LoginResult:
                 session,
                 at=now,
                 action="portal_login",
-                customer_id=user.customer_id,
-                portal_user_id=user.id,
-                subject=f"portal:{user.login}",
                 details={"status": status.value},
+                **audit.about_portal_user(user),
             )
             log.info("portal login %s: %s", user.login, status.value)
             return LoginResult(
@@ -372,10 +360,8 @@ def change_password(
                 session,
                 at=now,
                 action="portal_password_changed",
-                customer_id=user.customer_id,
-                portal_user_id=user.id,
-                subject=f"portal:{user.login}",
                 details={"was_temporary": was_temporary, "sessions_ended": ended},
+                **audit.about_portal_user(user),
             )
             log.info("portal password changed by %s (%d sessions ended)", user.login, ended)
             return
@@ -423,9 +409,7 @@ def complete_reset(ctx: ServiceContext, token: str, new_password: str) -> None:
             session,
             at=now,
             action="portal_password_reset_completed",
-            customer_id=user.customer_id,
-            portal_user_id=user.id,
-            subject=f"portal:{user.login}",
             details={"sessions_ended": ended},
+            **audit.about_portal_user(user),
         )
     log.info("portal password reset completed for %s (%d sessions ended)", user.login, ended)

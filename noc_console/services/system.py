@@ -160,15 +160,13 @@ def describe_database(ctx: ServiceContext) -> DatabaseInfo:
 def record_logout(ctx: ServiceContext, actor: Principal, *, reason: str = "logout") -> None:
     """Audit the end of a console session (logout, lock, quit) so sessions have both ends."""
     try:
-        with ctx.sessions.begin() as session:
-            audit.record(
-                session,
-                at=ctx.clock.now(),
-                action="operator_logout",
-                operator_id=actor.operator_id,
-                subject=actor.label,
-                details={"why": reason},
-            )
+        audit.record_now(
+            ctx,
+            action="operator_logout",
+            operator_id=actor.operator_id,
+            subject=actor.label,
+            details={"why": reason},
+        )
     except SQLAlchemyError as err:
         raise DatabaseUnavailable(classify_error(err, ctx.engine.url)) from None
     log.info("logout %s (%s)", actor.username, reason)

@@ -40,6 +40,7 @@ from noc_console.services import password_reset as pr
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
 from noc_console.services.escalation import ContactInput
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
+from noc_console.services.search import lookup
 from tests.reliability.support.secret_scan import SecretVault
 from tests.reliability.support.world import unique, unique_cnpj
 from tests.support.factories import (
@@ -404,7 +405,7 @@ def _first_page_then_next(ctx: ServiceContext, w: World, _tmp: Path) -> Action:
 
 
 NO_EVENT: dict[str, Prepare] = {
-    "search": lambda c, w, _p: lambda: customers.search(c, w.analyst, "auditoria"),
+    "search": lambda c, w, _p: lambda: lookup.search(c, w.analyst, "auditoria"),
     "customer view": lambda c, w, _p: lambda: customers.get_customer(c, w.analyst, w.customer_id),
     "chain view": lambda c, w, _p: lambda: escalation.get_chain(c, w.analyst, w.customer_id),
     "reset preview": lambda c, w, _p: lambda: pr.reset_preview(c, w.analyst, w.user_id),

@@ -46,6 +46,7 @@ from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.escalation import ContactInput
 from noc_console.services.hashing import FAST_TEST_PARAMS
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
+from noc_console.services.search import lookup
 from tests.reliability.conftest import SecretGuard
 from tests.reliability.support.pg import PgAdmin, kill_on_statement, row_lock
 from tests.reliability.support.proxy import FlakyProxy
@@ -191,7 +192,7 @@ def test_connections_killed_between_calls_are_replaced_silently(
 ) -> None:
     """pool_pre_ping notices the dead connection and reconnects: no error reaches the caller."""
     calls: list[Callable[[], object]] = [
-        lambda: customers.search(console, world.analyst, "falha"),
+        lambda: lookup.search(console, world.analyst, "falha"),
         lambda: customers.get_customer(console, world.analyst, world.customer_id),
         lambda: escalation.get_chain(console, world.operator, world.customer_id),
         lambda: _reset(console, world),
@@ -279,9 +280,9 @@ def test_a_search_cut_mid_statement_recovers(
         kill_on_statement(console.engine, pg_admin, r"UNION ALL"),
         pytest.raises(DatabaseUnavailable) as caught,
     ):
-        customers.search(console, world.analyst, "falha zero")
+        lookup.search(console, world.analyst, "falha zero")
     assert_one_clean_line(caught.value)
-    assert customers.search(console, world.analyst, "falha zero").hits
+    assert lookup.search(console, world.analyst, "falha zero").hits
 
 
 # --------------------------------------------------------------------------- server gone
@@ -305,11 +306,11 @@ def test_a_server_that_goes_away_and_comes_back(
             customer = make_customer(s, "Cliente Resiliente Ltda", cnpj=unique_cnpj())
             customer_id = customer.id
             op = make_operator(s, Role.OPERATOR, username=unique("resiliente"))
-        assert customers.search(ctx, op, "resiliente").hits
+        assert lookup.search(ctx, op, "resiliente").hits
 
         proxy.down()
         for call in (
-            lambda: customers.search(ctx, op, "resiliente"),
+            lambda: lookup.search(ctx, op, "resiliente"),
             lambda: escalation.save_chain(ctx, op, customer_id, NEW_LEVELS, 0),
             lambda: system.describe_database(ctx),
         ):
@@ -321,7 +322,7 @@ def test_a_server_that_goes_away_and_comes_back(
             assert "cannot reach" in str(caught.value) or "database error" in str(caught.value)
 
         proxy.up()
-        assert customers.search(ctx, op, "resiliente").hits
+        assert lookup.search(ctx, op, "resiliente").hits
         assert escalation.save_chain(ctx, op, customer_id, NEW_LEVELS, 0).chain.version == 1
         secret_guard.collect(engine)
     finally:

@@ -56,12 +56,15 @@ from noc_console.models import (
     PortalUser,
     Role,
 )
-from noc_console.services import audit_query, auth, contracts, customers, escalation, portal_auth
+from noc_console.services import audit_query, auth, contracts, escalation, portal_auth
 from noc_console.services import password_reset as pr
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.escalation import ContactInput
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
 from noc_console.services.policy import load_policy
+from noc_console.services.search import lookup
+from noc_console.services.search.dto import CustomerHit
+from noc_console.services.search.limits import DEFAULT_LIMIT
 from tests.reliability.support.hostile import hostile_minutes, hostile_text
 from tests.reliability.support.secret_scan import SecretVault
 from tests.reliability.support.world import unique, unique_cnpj
@@ -319,13 +322,13 @@ def test_search_answers_any_term_and_writes_nothing(mctx: ServiceContext, world:
 
     def check(term: str) -> None:
         try:
-            page = customers.search(mctx, world.analyst, term)
+            page = lookup.search(mctx, world.analyst, term)
         except ValidationError as err:
             assert_clear(err)
             assert set(err.fields) == {"term"}
         else:
-            assert all(isinstance(h, customers.CustomerHit) for h in page.hits)
-            assert len(page.hits) <= customers.DEFAULT_LIMIT
+            assert all(isinstance(h, CustomerHit) for h in page.hits)
+            assert len(page.hits) <= DEFAULT_LIMIT
 
     prove(_examples(mctx), hostile_text(), check)
     assert events.new() == []
@@ -348,7 +351,7 @@ def test_search_answers_any_term_and_writes_nothing(mctx: ServiceContext, world:
 def test_like_and_sql_metacharacters_are_literal(
     mctx: ServiceContext, world: World, term: str, expected: set[str]
 ) -> None:
-    found = {h.legal_name for h in customers.search(mctx, world.analyst, term).hits}
+    found = {h.legal_name for h in lookup.search(mctx, world.analyst, term).hits}
     assert found == expected
 
 

@@ -25,6 +25,7 @@ from noc_console.models import AuditEvent, Contract, PortalUser, Role
 from noc_console.services import audit, contracts
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
 from noc_console.services.contracts import ContractRow, ContractSort
+from noc_console.services.contracts import export as contracts_export
 from tests.support.factories import make_contract, make_customer, make_operator, make_portal_user
 
 TODAY = FixedClock().now().date()  # 2026-11-25
@@ -794,7 +795,7 @@ def test_export_refuses_to_overwrite_unless_asked(
 def test_export_is_atomic_when_writing_fails(
     ctx: ServiceContext, seed: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = contracts._csv_record
+    real = contracts_export._csv_record
     calls = {"n": 0}
 
     def failing(row: ContractRow, with_values: bool) -> list[str]:
@@ -803,8 +804,8 @@ def test_export_is_atomic_when_writing_fails(
             raise RuntimeError("disk gone")
         return real(row, with_values)
 
-    monkeypatch.setattr(contracts, "_csv_record", failing)
-    monkeypatch.setattr(contracts, "EXPORT_PAGE_SIZE", 7)  # fail on a later page
+    monkeypatch.setattr(contracts_export, "_csv_record", failing)
+    monkeypatch.setattr(contracts_export, "EXPORT_PAGE_SIZE", 7)  # fail on a later page
     with pytest.raises(RuntimeError):
         contracts.export_csv(ctx, seed.analyst, seed.customer_id, tmp_path / "c.csv")
     assert list(tmp_path.iterdir()) == []
@@ -827,7 +828,7 @@ def test_export_streams_through_keyset_pages(
     ctx: ServiceContext, seed: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     statements: list[tuple[str, Any]],
 ) -> None:  # fmt: skip
-    monkeypatch.setattr(contracts, "EXPORT_PAGE_SIZE", 4)
+    monkeypatch.setattr(contracts_export, "EXPORT_PAGE_SIZE", 4)
     result = contracts.export_csv(ctx, seed.analyst, seed.customer_id, tmp_path / "c.csv")
     assert result.rows == N_CONTRACTS
     pages = [(s, p) for s, p in statements if "FROM contracts" in s and "ORDER BY" in s]

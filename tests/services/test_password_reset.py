@@ -39,9 +39,12 @@ from noc_console.models import (
     Role,
 )
 from noc_console.services import password_reset as pr
+from noc_console.services import portal_credentials
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.password_reset import IdentityChecks, ResetMethod, ResetResult
+from noc_console.services.password_reset import temporary_password as temp_pw
 from noc_console.services.policy import DEFAULT_POLICY, check_password
+from noc_console.services.portal_credentials import HISTORY_KEEP_EXTRA
 from tests.support.factories import (
     make_customer,
     make_operator,
@@ -209,14 +212,14 @@ def no_secret_leaks(
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.WARNING, logger="sqlalchemy")  # see the docstring
     generated: list[str] = []
-    real = pr.generate_temporary_password
+    real = temp_pw.generate_temporary_password
 
     def recording(policy: object) -> str:
         pw = real(policy)  # type: ignore[arg-type]
         generated.append(pw)
         return pw
 
-    monkeypatch.setattr(pr, "generate_temporary_password", recording)
+    monkeypatch.setattr(temp_pw, "generate_temporary_password", recording)
     ERRORS.clear()
     # Asked for now, so the database outlives this fixture's teardown.
     ctx: ServiceContext | None = (
@@ -312,7 +315,7 @@ def test_a_generator_that_never_satisfies_the_policy_is_refused_cleanly(
 
 def test_generated_passwords_satisfy_the_policy_and_the_alphabet() -> None:
     ambiguous = set("0Oo1lIi5Ss2Zz8Bb")
-    samples = [pr.generate_temporary_password(DEFAULT_POLICY) for _ in range(200)]
+    samples = [temp_pw.generate_temporary_password(DEFAULT_POLICY) for _ in range(200)]
     for pw in samples:
         assert check_password(DEFAULT_POLICY, pw) == (), pw
         assert GROUPED.match(pw), pw
@@ -326,7 +329,7 @@ def test_generated_passwords_satisfy_the_policy_and_the_alphabet() -> None:
 def test_generated_length_follows_min_and_max(min_length: int, max_length: int) -> None:
     policy = replace(DEFAULT_POLICY, min_length=min_length, max_length=max_length)
     for _ in range(20):
-        pw = pr.generate_temporary_password(policy)
+        pw = temp_pw.generate_temporary_password(policy)
         assert min_length <= len(pw) <= max_length
         assert GROUPED.match(pw)
         assert not [v for v in check_password(policy, pw) if v.code in ("too_short", "too_long")]
@@ -353,7 +356,7 @@ def test_history_is_trimmed(ctx: ServiceContext, world: World, clock: FixedClock
     for _ in range(6):
         clock.advance(minutes=1)
         do_reset(ctx, world)
-    assert count(ctx, PasswordHistory) == 1 + pr.HISTORY_KEEP_EXTRA
+    assert count(ctx, PasswordHistory) == 1 + HISTORY_KEEP_EXTRA
 
 
 # -- reset link ----------------------------------------------------------------------------------
@@ -829,7 +832,7 @@ def test_history_keeps_exactly_the_newest(
         clock.advance(minutes=1)
         replaced.append(user_row(ctx, world.user_id).password_hash)
         do_reset(ctx, world)
-    keep = 2 + pr.HISTORY_KEEP_EXTRA
+    keep = 2 + HISTORY_KEEP_EXTRA
     assert history(ctx, world.user_id) == replaced[::-1][:keep]
 
 
@@ -844,7 +847,7 @@ def test_a_surplus_of_history_is_trimmed_to_the_newest(
     with statements(ctx) as seen:
         do_reset(ctx, world)
     assert len(writes_to(seen, "password_history")) == 1  # one DELETE, no id list read first
-    assert history(ctx, world.user_id) == [current, *seeded[: pr.HISTORY_KEEP_EXTRA]]
+    assert history(ctx, world.user_id) == [current, *seeded[:HISTORY_KEEP_EXTRA]]
 
 
 def test_history_within_the_limit_is_left_alone(
@@ -871,8 +874,8 @@ def test_push_history_without_a_count_trims_too(
         if not has_password:
             user.password_hash = None
         current = user.password_hash
-        pr.push_history(s, user, policy, clock.now())
-    keep = 3 + pr.HISTORY_KEEP_EXTRA
+        portal_credentials.push_history(s, user, policy, clock.now())
+    keep = 3 + HISTORY_KEEP_EXTRA
     expected = [current, *seeded[: keep - 1]] if has_password else seeded[:keep]
     assert history(ctx, world.user_id) == expected
 

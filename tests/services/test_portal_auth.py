@@ -34,6 +34,7 @@ from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.hashing import Hasher
 from noc_console.services.password_reset import IdentityChecks, ResetMethod
 from noc_console.services.portal_auth import LoginStatus
+from noc_console.services.portal_credentials import HISTORY_KEEP_EXTRA
 from tests.services.test_password_reset import assert_no_leak, leak_haystacks, stored_secrets
 from tests.support.factories import (
     make_customer,
@@ -382,9 +383,7 @@ def test_history_is_trimmed_on_change(ctx: ServiceContext, world: World) -> None
         change(ctx, LOGIN, current, phrase)
         current = phrase
     with ctx.sessions() as s:
-        assert (
-            s.scalar(select(func.count()).select_from(PasswordHistory)) == 1 + pr.HISTORY_KEEP_EXTRA
-        )
+        assert s.scalar(select(func.count()).select_from(PasswordHistory)) == 1 + HISTORY_KEEP_EXTRA
     change(ctx, LOGIN, current, OLD)  # history 1: the oldest may come back
 
 
