@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -341,6 +342,9 @@ _hostile = st.one_of(
 )
 
 
+_POLICY_WORDING = Path(pol.__file__).read_text(encoding="utf-8").lower()
+
+
 @settings(max_examples=200, deadline=None)
 @given(candidate=_hostile)
 def test_checker_never_raises_on_any_input(candidate: str) -> None:
@@ -351,7 +355,9 @@ def test_checker_never_raises_on_any_input(candidate: str) -> None:
     assert isinstance(result, tuple)
     for v in result:
         assert isinstance(v.code, ViolationCode) and v.message
-        if len(candidate) >= 4:
+        # The message never echoes the candidate; a candidate that is part of the
+        # messages' own wording ("password") proves nothing either way.
+        if len(candidate) >= 4 and candidate.lower() not in _POLICY_WORDING:
             assert candidate not in v.message
 
 
