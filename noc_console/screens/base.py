@@ -21,6 +21,11 @@ from noc_console.widgets.translated_bindings import translate_node_bindings
 translate_bindings = translate_node_bindings
 
 
+def back_binding(scope: str) -> Binding:
+    """Esc goes back one screen everywhere; the id carries the screen's scope for remapping."""
+    return Binding("escape", "back", N_("Back"), id=f"{scope}.back")
+
+
 class NocScreen(Screen[None]):
     """Base of the console's full screens."""
 

@@ -32,6 +32,7 @@ from noc_console.screens.audit.view import (
     preview_text,
     title_text,
 )
+from noc_console.screens.base import back_binding
 from noc_console.screens.commands import PaletteCommand
 from noc_console.screens.messages import DatabaseProblem
 from noc_console.screens.paged_list import PagedListScreen
@@ -60,7 +61,7 @@ class AuditLogScreen(PagedListScreen):
     LOADING_ID = "audit-loading"
     DEBOUNCE_SECONDS = 0.4
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", N_("Back"), id="audit.back"),
+        back_binding("audit"),
         Binding("slash", "filter", N_("Filters"), id="audit.filter"),
         Binding("enter", "details", N_("Details"), id="audit.details"),
         Binding("ctrl+r", "reload", N_("Reload"), id="audit.reload"),

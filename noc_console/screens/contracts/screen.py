@@ -31,6 +31,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from noc_console import i18n
 from noc_console.i18n import N_, _
+from noc_console.screens.base import back_binding
 from noc_console.screens.commands import PaletteCommand
 from noc_console.screens.contracts.export import ContractExport, ExportDone
 from noc_console.screens.contracts.state import (
@@ -72,7 +73,7 @@ class ContractBrowser(PagedListScreen):
     LOADING_ID = "contracts-loading"
     DEBOUNCE_SECONDS = 0.3
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", N_("Back"), id="contracts.back"),
+        back_binding("contracts"),
         Binding(
             "1",
             "status('active')",

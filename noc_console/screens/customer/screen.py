@@ -32,7 +32,7 @@ from textual.worker import get_current_worker
 
 from noc_console.errors import DomainError
 from noc_console.i18n import N_, _
-from noc_console.screens.base import NocScreen
+from noc_console.screens.base import NocScreen, back_binding
 from noc_console.screens.commands import PaletteCommand
 from noc_console.screens.customer.state import (
     TABS,
@@ -98,7 +98,7 @@ class CustomerScreen(NocScreen):
     CSS_PATH = "customer.tcss"
     HELP_TITLE = N_("Customer")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", N_("Back"), id="customer.back"),
+        back_binding("customer"),
         Binding("r", "reset_password", N_("Reset password"), id="customer.reset"),
         Binding("e", "edit_escalation", N_("Edit escalation"), id="customer.escalation"),
         Binding("c", "contracts", N_("Contracts"), id="customer.contracts"),

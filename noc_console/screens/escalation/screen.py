@@ -30,7 +30,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from noc_console.i18n import N_, _
-from noc_console.screens.base import NocScreen
+from noc_console.screens.base import NocScreen, back_binding
 from noc_console.screens.commands import PaletteCommand
 from noc_console.screens.escalation.failures import Failure, classify
 from noc_console.screens.escalation.form import LEVELS, RowValues, gap_problems
@@ -79,7 +79,7 @@ class EscalationEditor(NocScreen):
     CSS_PATH = "escalation.tcss"
     HELP_TITLE = N_("Escalation editor")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", N_("Back"), id="escalation.back"),
+        back_binding("escalation"),
         Binding("ctrl+s", "save", N_("Save"), id="escalation.save"),
         # Shown in the footer by the level fields themselves (widgets/escalation_row.py).
         Binding("up", "move_level(-1)", N_("Level above"), show=False, id="escalation.up"),

@@ -40,7 +40,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, ContentSwitcher, Footer, Input, RadioButton, Static
 
 from noc_console.i18n import N_, _
-from noc_console.screens.base import translate_bindings
+from noc_console.screens.base import back_binding, translate_bindings
 from noc_console.screens.commands import PaletteCommand
 from noc_console.screens.reset.calls import (
     PreviewFailed,
@@ -115,7 +115,7 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "next", N_("Next"), id="reset.next"),
         Binding("escape", "cancel", N_("Cancel"), id="reset.cancel"),
-        Binding("escape", "back", N_("Back"), id="reset.back"),
+        back_binding("reset"),
         Binding("ctrl+s", "confirm", N_("Confirm reset"), id="reset.confirm"),
         Binding("c", "copy", N_("Copy password"), id="reset.copy"),
         Binding("ctrl+d", "done", N_("Done: I have read it to the customer"), id="reset.done"),
