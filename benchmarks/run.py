@@ -34,7 +34,10 @@ BUILD_TARGET_S = 180.0
 STARTUP_RUNS = 15
 STARTUP_RUNS_QUICK = 1
 
-GROUPS = ("build", "lookup", "startup", "contracts", "reset", "ui-lookup", "ui-scroll", "ui-idle")
+GROUPS = (
+    "build", "lookup", "startup", "contracts", "reset", "ui-lookup", "ui-scroll", "ui-idle",
+    "stand-ins",
+)  # fmt: skip
 
 
 def _log(line: str) -> None:
@@ -166,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     which = set(ns.only or GROUPS)
     profile = dataset.QUICK if ns.quick else dataset.LARGE
 
-    from benchmarks import service_bench, startup, ui_bench
+    from benchmarks import service_bench, stand_ins, startup, ui_bench
     from noc_console.config import load_settings
 
     started = time.perf_counter()
@@ -218,6 +221,16 @@ def main(argv: list[str] | None = None) -> int:
             "ui",
             lambda: ui_bench.bench_ui(
                 ui_groups, ds.url, ds.heavy_customer_id, ui_reps, _log, parallel=ns.quick
+            ),
+            figures,
+            details,
+        )
+    if "stand-ins" in which:
+        _log("stand-ins")
+        _guard(
+            "stand-ins",
+            lambda: stand_ins.bench_stand_ins(
+                ds.url, ds.heavy_customer_id, ui_reps, _log, quick=ns.quick
             ),
             figures,
             details,

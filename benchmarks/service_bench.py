@@ -44,6 +44,7 @@ from noc_console.models import (
 from noc_console.services import auth, contracts, customers, password_reset
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.hashing import Hasher
+from noc_console.services.search import lookup
 
 LOOKUP_LIMIT = 50
 LOOKUP_TARGET_P95_MS = 10.0
@@ -105,7 +106,7 @@ def _like_escape(term: str) -> str:
 def naive_statement(term: str) -> Any:
     """What a quick implementation does: ILIKE '%term%' on every searched column, every table.
 
-    Same columns as ``customers.search`` (names, CNPJ, portal user name, login and
+    Same columns as ``lookup.search`` (names, CNPJ, portal user name, login and
     e-mail, contract number, escalation contact name, phone and e-mail), the
     displayed ones rather than the folded copies, no index help beyond what the
     database finds on its own. Wildcards in the term are escaped, so it finds
@@ -167,7 +168,7 @@ def bench_lookup(
         # Warm-up: one pass of everything (page cache, statement caches, lazy imports).
         hits: dict[str, int] = {}
         for term in terms:
-            hits[term.text] = len(customers.search(ctx, analyst, term.text, LOOKUP_LIMIT).hits)
+            hits[term.text] = len(lookup.search(ctx, analyst, term.text, LOOKUP_LIMIT).hits)
         for cid in pk_ids[:20]:
             _pk_lookup(ctx, cid)
 
@@ -178,9 +179,7 @@ def bench_lookup(
         log(f"  lookup: {len(terms)} terms x {reps.lookup_rounds} rounds")
         for _round in range(reps.lookup_rounds):
             for term, cid in zip(terms, pk_ids, strict=True):
-                ms, _page = timed_ms(
-                    partial(customers.search, ctx, analyst, term.text, LOOKUP_LIMIT)
-                )
+                ms, _page = timed_ms(partial(lookup.search, ctx, analyst, term.text, LOOKUP_LIMIT))
                 service.append(ms)
                 by_kind[term.kind].append(ms)
                 per_term[term.text].append(ms)

@@ -5,7 +5,8 @@ environment, headless, 120x40), and both exit right after their first paint:
 a hook runs ``call_after_refresh`` from the first screen's mount, which fires
 once the compositor has refreshed that screen. The child writes the moment
 of the paint (``time.monotonic``, a system-wide clock on Linux, so the parent
-can subtract its own spawn time) and the modules loaded at that moment.
+can subtract its own spawn time), its CPU time so far and the modules loaded
+at that moment.
 
 The console is started through ``noc_console.cli.main`` with ``--db URL`` (the
 benchmark database), so everything ``noc-console`` does before its first
@@ -37,14 +38,15 @@ INFO_MODULES = ("sqlalchemy", "sqlite3", "psycopg2", "argon2", "babel", "phonenu
 _HOOK = r"""
 import json, sys, time
 
-def _report(path):
+def _report(path, extra=None):
+    painted_at, cpu_s = time.monotonic(), time.process_time()
+    data = {"painted_at": painted_at, "cpu_s": cpu_s, "modules": sorted(sys.modules)}
+    data.update(extra() if extra is not None else {})
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump({"painted_at": time.monotonic(), "modules": sorted(sys.modules)}, fh)
+        json.dump(data, fh)
 """
 
-CONSOLE_CHILD = (
-    _HOOK
-    + r"""
+_CONSOLE_MAIN = r"""
 from noc_console import cli
 from noc_console.app import NocApp
 from noc_console.screens.login import LoginScreen
@@ -63,14 +65,22 @@ _mount = LoginScreen.on_mount
 def on_mount(self):
     _mount(self)
     def painted():
-        _report(_out)
+        _report(_out, lambda: {"widgets": sorted({type(w).__name__ for w in self.walk_children()})})
         self.app.exit()
     self.call_after_refresh(painted)
 
 LoginScreen.on_mount = on_mount
 sys.exit(cli.main(["--db", _url]))
 """
-)
+
+
+def console_child(swap: str = "") -> str:
+    """The console's start-up child; ``swap`` is code run before the console is imported
+    (``benchmarks.stand_ins`` puts a stock Textual part in place of a console widget)."""
+    return _HOOK + swap + _CONSOLE_MAIN
+
+
+CONSOLE_CHILD = console_child()
 
 BARE_CHILD = (
     _HOOK
@@ -117,7 +127,8 @@ def child_env(home: Path) -> dict[str, str]:
     return env
 
 
-def _one(code: str, args: list[str], env: dict[str, str], out: Path) -> dict[str, Any]:
+def run_child(code: str, args: list[str], env: dict[str, str], out: Path) -> dict[str, Any]:
+    """Start one child, wait for it; its paint time from the parent's spawn, its CPU time."""
     out.unlink(missing_ok=True)
     started = time.monotonic()
     proc = subprocess.run(
@@ -138,7 +149,9 @@ def _one(code: str, args: list[str], env: dict[str, str], out: Path) -> dict[str
     return {
         "ms": (data["painted_at"] - started) * 1000,
         "exit_ms": (ended - started) * 1000,
+        "cpu_ms": data["cpu_s"] * 1000,
         "modules": data["modules"],
+        "widgets": data.get("widgets", []),
         "returncode": proc.returncode,
     }
 
@@ -154,11 +167,11 @@ def bench_startup(
         out = home / "paint.json"
         log(f"  start-up: {runs} console + {runs} bare runs (after one warm-up each)")
         if warm_up:
-            _one(CONSOLE_CHILD, [url], env, out)
-            _one(BARE_CHILD, [], env, out)
+            run_child(CONSOLE_CHILD, [url], env, out)
+            run_child(BARE_CHILD, [], env, out)
         for _ in range(runs):
-            console.append(_one(CONSOLE_CHILD, [url], env, out))
-            bare.append(_one(BARE_CHILD, [], env, out))
+            console.append(run_child(CONSOLE_CHILD, [url], env, out))
+            bare.append(run_child(BARE_CHILD, [], env, out))
 
     c_ms = [r["ms"] for r in console]
     b_ms = [r["ms"] for r in bare]

@@ -44,11 +44,13 @@ class UiRepetitions:
         return cls(lookup_terms=2, scroll_downs=5, idle_seconds=1.0, screen_pause_s=0.05)
 
 
-class _Children:
-    """Spawns ``python -m benchmarks.ui_child`` with private XDG folders; collects results."""
+class Children:
+    """Spawns ``python -m benchmarks.ui_child`` (or ``module``) with private XDG folders;
+    collects results."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, module: str = "benchmarks.ui_child") -> None:
         self.home = home
+        self.module = module
         self.env = child_env(home)
         self.env["PYTHONPATH"] = str(REPO)
         self.n = 0
@@ -60,7 +62,7 @@ class _Children:
         err = self.home / f"{self.n:02d}-{mode}.stderr"
         with err.open("wb") as err_fh:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.ui_child", mode, "--out", str(out), *args],
+                [sys.executable, "-m", self.module, mode, "--out", str(out), *args],
                 cwd=REPO,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -104,7 +106,8 @@ def _retries_note(result: dict[str, Any]) -> str:
     return f"; the first connection failed {len(problems)}x and was retried: {problems[0][:120]}"
 
 
-def _problem(result: dict[str, Any]) -> str | None:
+def child_problem(result: dict[str, Any]) -> str | None:
+    """Why a child's result cannot make a figure (its skip reason or its error), or None."""
     if result.get("status") == "ok":
         return None
     why = str(result.get("why", "unknown"))
@@ -122,7 +125,7 @@ def _lookup_args(url: str, reps: UiRepetitions) -> list[tuple[str, ...]]:
 
 
 def _lookup(
-    children: _Children, url: str, reps: UiRepetitions
+    children: Children, url: str, reps: UiRepetitions
 ) -> tuple[list[Figure], dict[str, Any]]:
     title = f"Lookup as seen: last key -> results painted, p95 ({reps.lookup_terms} x 10 keys)"
     target = f"p95 <= {LOOKUP_TARGET_P95_MS:g} ms"
@@ -130,7 +133,7 @@ def _lookup(
     console = children.run(*console_args)
     bare = children.run(*bare_args)
     details = {"console": console, "bare": bare}
-    problem = _problem(console) or _problem(bare)
+    problem = child_problem(console) or child_problem(bare)
     if problem:
         return [skipped("ui.lookup", title, target, "ms", problem)], details
     c_ms = [s["ms"] for s in console["samples"]]
@@ -190,7 +193,7 @@ def _scroll_args(
 
 
 def _scroll(
-    children: _Children, url: str, customer_id: int, reps: UiRepetitions
+    children: Children, url: str, customer_id: int, reps: UiRepetitions
 ) -> tuple[list[Figure], dict[str, Any]]:
     console_args, bare_args = _scroll_args(children.home, url, customer_id, reps)
     console = children.run(*console_args)
@@ -202,7 +205,7 @@ def _scroll(
         "console": {k: v for k, v in console.items() if k not in lists},
         "bare": {k: v for k, v in bare.items() if k not in lists},
     }
-    problem = _problem(console) or _problem(bare)
+    problem = child_problem(console) or child_problem(bare)
     if problem:
         return [
             skipped("ui.scroll_rss", rss_title, f"<= {SCROLL_RSS_TARGET_MB:g} MB", "MB", problem),
@@ -273,7 +276,7 @@ def _wait_ready(ready: Path, proc: subprocess.Popen[bytes], timeout: float) -> b
 
 
 def _idle(
-    children: _Children, url: str, customer_id: int, reps: UiRepetitions, log: Callable[[str], None]
+    children: Children, url: str, customer_id: int, reps: UiRepetitions, log: Callable[[str], None]
 ) -> tuple[list[Figure], dict[str, Any]]:
     cpu_title = f"Idle console CPU over {reps.idle_seconds:g} s"
     rss_title = "Console RSS after visiting every screen"
@@ -296,7 +299,7 @@ def _idle(
             proc_b.terminate()
             res_c = children.collect(proc_c, out_c, err_c, 30)
             res_b = children.collect(proc_b, out_b, err_b, 30)
-            why = _problem(res_c) or _problem(res_b) or "a child never became ready"
+            why = child_problem(res_c) or child_problem(res_b) or "a child never became ready"
             details = {"console": res_c, "bare": res_b}
             return [
                 skipped("ui.idle_cpu", cpu_title, f"< {IDLE_CPU_TARGET_PCT:g} %", "%", why),
@@ -391,7 +394,7 @@ def bench_ui(
     figures: list[Figure] = []
     details: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="noc-bench-ui-") as tmp:
-        children = _Children(Path(tmp))
+        children = Children(Path(tmp))
         if parallel:
             planned: list[tuple[str, ...]] = []
             if "ui-lookup" in which:

@@ -11,7 +11,7 @@ same-run baseline):
 
 * ``lookup`` / ``lookup-bare``: type 10 characters at 20 keys/s into the
   search box; time from the last key to the frame showing that term's results.
-  The console's ``customers.search`` and ``ResultsTable.show_hits`` are wrapped
+  The console's ``lookup.search`` and ``ResultsTable.show_hits`` are wrapped
   (before any screen imports them) so the results of exactly the final term are
   recognised, whatever page size or query scheduling the screen uses; the wrappers also
   give the breakdown (wait before the query, query, delivery, paint).
@@ -55,9 +55,9 @@ def _now() -> float:
 
 def _instrument_console() -> None:
     """Record each lookup query and each results update, before a screen can import them."""
-    from noc_console.services import customers
+    from noc_console.services.search import lookup
 
-    original_search = customers.search
+    original_search = lookup.search
 
     def search(*args: Any, **kwargs: Any) -> Any:
         started = _now()
@@ -66,7 +66,7 @@ def _instrument_console() -> None:
         _events["search"].append((started, _now(), str(term), page))
         return page
 
-    customers.search = search
+    lookup.search = search
     try:
         from noc_console.widgets.results import ResultsTable
     except ImportError:
@@ -315,7 +315,7 @@ def _typed_terms(ctx: Any, principal: Any, n: int) -> list[str]:
     """10-character terms from the data whose results differ from their 9-character prefix
     (so the final results are told apart from the previous key's)."""
     from benchmarks.terms import draw_terms
-    from noc_console.services import customers
+    from noc_console.services.search import lookup
     from noc_console.text import fold
 
     candidates: list[str] = []
@@ -327,8 +327,8 @@ def _typed_terms(ctx: Any, principal: Any, n: int) -> list[str]:
     for text in dict.fromkeys(candidates):
         if text[-1] == " ":
             continue
-        full = customers.search(ctx, principal, text).hits
-        shorter = customers.search(ctx, principal, text[:-1]).hits
+        full = lookup.search(ctx, principal, text).hits
+        shorter = lookup.search(ctx, principal, text[:-1]).hits
         if full and full != shorter:
             chosen.append(text)
         if len(chosen) == n:
@@ -574,7 +574,7 @@ def _contract_count(ctx: Any, customer_id: int) -> int:
 
 async def scroll_console(ns: argparse.Namespace) -> dict[str, Any]:
     try:
-        from noc_console.screens.contracts import ContractBrowser
+        from noc_console.screens.contracts.screen import ContractBrowser
     except ImportError as err:
         return {"status": "skip", "why": f"contract browser not available ({err})"}
     from textual.widgets import DataTable
@@ -618,8 +618,10 @@ async def scroll_console(ns: argparse.Namespace) -> dict[str, Any]:
         await settle(pilot)
 
         def more_coming() -> bool:
-            return getattr(browser, "next_cursor", None) is not None or bool(
-                getattr(browser, "loading_more", False)
+            # The paging state: the screen's own attributes, or its state's ``paging``.
+            paging = getattr(getattr(browser, "state", None), "paging", browser)
+            return getattr(paging, "next_cursor", None) is not None or bool(
+                getattr(paging, "loading_more", False)
             )
 
         async def wait_more() -> float:
@@ -774,7 +776,7 @@ async def visit_every_screen(
         )
 
     async def contracts_screen() -> None:
-        from noc_console.screens.contracts import ContractBrowser
+        from noc_console.screens.contracts.screen import ContractBrowser
 
         await app.push_screen(
             ContractBrowser(ctx, principal, customer_id, name, export_dir=export_dir)
@@ -783,17 +785,17 @@ async def visit_every_screen(
         await pilot.press("pagedown", "pagedown", "pagedown")
 
     async def escalation_screen() -> None:
-        from noc_console.screens.escalation import EscalationEditor
+        from noc_console.screens.escalation.screen import EscalationEditor
 
         await app.push_screen(EscalationEditor(ctx, principal, customer_id))
 
     async def reset_screen() -> None:
-        from noc_console.screens.reset import ResetWizard
+        from noc_console.screens.reset.screen import ResetWizard
 
         await app.push_screen(ResetWizard(ctx, principal, user_id))
 
     async def audit_screen() -> None:
-        from noc_console.screens.audit import AuditLogScreen
+        from noc_console.screens.audit.screen import AuditLogScreen
 
         await app.push_screen(AuditLogScreen(ctx, principal))
 

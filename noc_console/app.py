@@ -120,8 +120,8 @@ class NocApp(OperatorSession, DatabaseSupervision):
     # ------------------------------------------------------------------ start-up and exit
 
     def on_load(self) -> None:
-        # Before the first screen is composed: no full collection on the way to the first
-        # paint either (a 15-25 ms one landed there in about half of the starts measured).
+        # Before the first screen is composed, so no full collection lands on the way to the
+        # first paint either (gc_policy says why).
         self.gc_policy.started()
 
     def on_mount(self) -> None:

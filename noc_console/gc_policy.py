@@ -1,26 +1,23 @@
-"""The garbage-collector policy of the console: full collections never while the operator types.
+"""The garbage-collector policy of the console: it buys key presses free of full-collection stalls.
 
 Why: CPython's cyclic collector runs a full (generation-2) collection now and
 then, and a full collection walks every live object. After login the console
-holds ~300,000 of them (Textual, SQLAlchemy and its ORM metadata, the
-screens), so each one is a 100-500 ms freeze of the UI, and with the default
-thresholds they land while the operator types or scrolls (issue 5,
-benchmarks/RESULTS.md, misses 3 and 5: 8 full collections while typing 20
-terms, 34 while scrolling 20,000 contracts, the longest 530 ms).
+holds a great many of them (Textual, SQLAlchemy and its ORM metadata, the
+screens), so each one freezes the UI for a visible moment, and with the default
+thresholds they land while the operator types or scrolls.
+``benchmarks/stand_ins.py`` measures the console with and without this policy;
+the figures that shaped it are in benchmarks/RESULTS.md.
 
 The policy, in the order the app applies it:
 
 * ``started()``, when the app starts (before its first screen is composed): a
   much higher threshold for full collections (``FULL_THRESHOLD``), so one
   practically never runs on its own; ``collect_if_due()`` takes over that job
-  at moments nobody waits for a frame (below). The young
-  generations keep Python's thresholds: their collections are small (1-2 ms).
-  Raising those too, as first tried ((5000, 20, 1000)), let the middle
-  generation grow to ~100,000 objects, and its collections took 30-60 ms,
-  landing on keys (lookup child: p95 92 ms against 53 ms; scroll child: 9 keys
-  over 100 ms against none). Start-up gains too: composing the login screen
-  used to trigger a full collection (15-25 ms) before the first paint in about
-  half of the starts.
+  at moments nobody waits for a frame (below). The young generations keep
+  Python's thresholds: their collections are small. Raising those too let the
+  middle generation grow large, and its collections, no longer small, landed
+  on keys. Start-up gains too: composing the login screen used to trigger a
+  full collection before the first paint.
 * ``freeze()``, when the database connection is ready (SQLAlchemy, the
   driver and the models were just loaded): ``gc.freeze()`` moves every object
   alive now to the permanent generation, which no collection walks again.
@@ -28,18 +25,16 @@ The policy, in the order the app applies it:
 * ``settle()``, once the lookup screen is shown after login: unfreeze,
   one full collection (so the garbage of start-up and login is freed, not
   frozen), freeze again. This is the one pause the policy allows, at login,
-  after the lookup screen is painted: 55-60 ms on the benchmark machine
-  (~150,000 objects walked).
+  after the lookup screen is painted.
 * ``collect_if_due()``, right after a screen change is painted, and through
   ``idle()`` when no key or click came for ``IDLE_COLLECT_SECONDS``: one full
   collection, if the old generation grew as much as Python would have waited
   for before its own (``COLLECT_AFTER``). Full collections thus keep Python's
   rhythm, and the memory profile that goes with it, but move to moments where
-  the operator is reading a new screen or doing nothing; they walk only what
-  was made since login (20-60 ms measured). Without them the garbage of closed
-  screens and of Textual's render caches stayed until the end: after visiting
-  every screen the console held 138 MB instead of 120 MB, and scrolling 20,000
-  contracts grew it by 29 MB instead of 23 MB.
+  the operator is reading a new screen or doing nothing, and walk only what
+  was made since login. Without them the garbage of closed screens and of
+  Textual's render caches stayed until the end, and the console's memory grew
+  with every screen visited and every page scrolled.
 * ``undo()``, when the app exits: unfreeze and restore the thresholds it
   found, so a process that builds many apps (the test suite) gets its
   collector back as it was.
@@ -64,15 +59,14 @@ _owner: GcPolicy | None = None
 
 FULL_THRESHOLD = 1000
 """Middle-generation collections before a full one (Python's default: 10). With the
-young threshold at its default of 700 allocations, that is a full collection after
-some 7 million allocations at the earliest (CPython also waits until the objects
-promoted since the last one are 25 % of the old generation): none while typing or
-scrolling, measured."""
+young threshold at its default, that is a full collection after millions of
+allocations at the earliest (CPython also waits until the objects promoted since the
+last one are a quarter of the old generation): none while typing or scrolling."""
 
 COLLECT_AFTER = 10
 """Middle-generation collections since the last full one before ``collect_if_due()``
-runs one: Python's own full-collection threshold (some 70,000 allocations). An idle
-console takes minutes to get there, so it does not keep collecting."""
+runs one: Python's own full-collection threshold. An idle console takes minutes to
+get there, so it does not keep collecting."""
 
 IDLE_COLLECT_SECONDS = 3.0
 """Seconds without a key or click before ``idle()`` may run a full collection."""

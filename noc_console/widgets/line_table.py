@@ -1,11 +1,10 @@
-"""A DataTable that draws its one-line text cells straight to segments.
+"""A DataTable drawing its one-line text cells straight to segments: it buys fast new-row paints.
 
 Every cell of the console's tables is a one-line ``Text`` (``widgets.cells``).
 DataTable renders each cell through Rich's general layout machinery
-(``Styled`` → ``Padding`` → ``Text`` wrap → join → ``render_lines``), about
-70 µs a cell on the 2-core benchmark machine; a page-down in the contract
-browser shows some 240 cells never painted before, which is what made key
-presses there stall past 100 ms (benchmarks/RESULTS.md, the scroll figure).
+(``Styled`` → ``Padding`` → ``Text`` wrap → join → ``render_lines``), and a
+page-down in the contract browser or a new page of lookup results shows many
+cells never painted before: that machinery was what made those keys stall.
 
 For a cell that cannot wrap, the result of that machinery is known in
 advance: the text cut or padded to the column, its style spread over its
@@ -13,10 +12,12 @@ characters, the cell padding on both sides, the table's styles around it.
 ``one_line_segments`` builds exactly those segments (the same segments, not
 just the same look: the tests compare them with DataTable's own, cell by
 cell) and anything else (other renderables, wrapping, tabs, several lines,
-centred text) still goes through DataTable's own path.
+centred text) still goes through DataTable's own path. New rows' column widths
+are measured the same way, without building console options for every cell.
 
-``_render_cell`` is a private DataTable method: this override follows the
-pinned Textual (8.2.8) line for line outside the fast path.
+``_render_cell`` and ``_update_dimensions`` are private DataTable methods: the
+overrides follow the pinned Textual line for line outside the fast paths.
+``benchmarks/stand_ins.py`` measures them against DataTable's own.
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ class LineTable(DataTable[Text]):
     """DataTable with the one-line fast paths; rows of another height take DataTable's path."""
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Column widths for a page of new rows: DataTable measures each cell through Rich
-        (about 12 ms for a page of 100 contracts, on the key press that brings it in)."""
+        """Column widths for a page of new rows: DataTable measures each cell through Rich,
+        on the key press that brings the page in."""
         new_rows = list(new_rows)
         indexes: list[int] = []
         for row_key in new_rows:

@@ -75,6 +75,11 @@ def test_quick_benchmark_produces_table_and_json(tmp_path: Path) -> None:
         "ui.scroll_stall",
         "ui.idle_cpu",
         "ui.idle_rss",
+        "stand_ins.light_button",
+        "stand_ins.text_spinner",
+        "stand_ins.line_table_paint",
+        "stand_ins.line_table_widths",
+        "stand_ins.gc_policy_scroll",
     ):
         assert key in keys, f"{key} missing from {sorted(keys)}"
     for fig in figures:
@@ -86,3 +91,31 @@ def test_quick_benchmark_produces_table_and_json(tmp_path: Path) -> None:
         assert fig["value"] is not None, fig
         assert fig["baseline"] is not None and fig["baseline_label"], fig
         assert fig["ratio"] is not None, fig
+
+
+def test_stand_in_swaps_take_effect() -> None:
+    """The stand-in UI figures (full runs only) compare the console with these swaps."""
+    code = """
+from textual.widgets import DataTable
+
+from benchmarks import stand_in_child, ui_child
+from noc_console.widgets.line_table import LineTable
+
+stand_in_child.SWAPS["datatable"]()
+assert LineTable._render_cell is DataTable._render_cell
+assert LineTable._update_dimensions is DataTable._update_dimensions
+stand_in_child.SWAPS["gc-off"]()
+assert ui_child.console_app("sqlite://").gc_policy.enabled is False
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOC_CONSOLE_")}
+    env["PYTHONPATH"] = str(REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
