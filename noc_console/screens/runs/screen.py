@@ -1,0 +1,256 @@
+"""The board: every open escalation run across customers, what is due next first.
+
+One timer for the whole board ticks once a second and recomputes every
+countdown from the stored timestamps and the app's clock; the database is
+read only when the change watcher (``app.live``) says something changed, or
+when the operator comes back to the board. ``enter`` opens the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Static
+
+from noc_console.i18n import N_, _
+from noc_console.screens.base import NocScreen, back_binding
+from noc_console.screens.messages import DatabaseProblem
+from noc_console.screens.runs.failures import describe
+from noc_console.screens.runs.messages import RunsChanged
+from noc_console.screens.runs.state import BoardRow, BoardState
+from noc_console.widgets.literal import printable
+from noc_console.widgets.session_bar import SessionBar
+
+if TYPE_CHECKING:
+    from noc_console.services.context import Principal, ServiceContext
+    from noc_console.services.escalation_runs.dto import BoardView
+
+log = logging.getLogger(__name__)
+
+COLUMNS = (
+    ("mark", ""),
+    ("customer", N_("Customer")),
+    ("ticket", N_("Ticket")),
+    ("level", N_("Level")),
+    ("contact", N_("Contact")),
+    ("phone", N_("Phone")),
+    ("countdown", N_("Countdown")),
+    ("working", N_("Working it")),
+)
+TICKING = ("mark", "countdown", "working", "level", "contact", "phone")
+
+
+def _cells(row: BoardRow) -> dict[str, Text]:
+    marked = ("▶ ", "bold reverse") if row.marked else ("  ", "")
+    due_style = "bold" if row.marked else ""
+    return {
+        "mark": Text(*marked),
+        "customer": Text(printable(row.customer)[:40]),
+        "ticket": Text(printable(row.ticket)),
+        "level": Text(row.level),
+        "contact": Text(printable(row.contact)[:30]),
+        "phone": Text(row.phone),
+        "countdown": Text(row.countdown, style=due_style),
+        "working": Text(printable(row.working)),
+    }
+
+
+class RunsBoard(NocScreen):
+    HELP_TITLE = N_("Escalation runs")
+    DEFAULT_CSS = """
+    RunsBoard #board-table { height: 1fr; }
+    RunsBoard #board-summary { padding: 0 1; }
+    RunsBoard #board-error { padding: 0 1; color: $error; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        back_binding("board"),
+        Binding("enter", "open_run", N_("Open run"), id="board.open"),
+        Binding("h", "history", N_("History"), id="board.history"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        request: int
+        view: BoardView
+
+    @dataclass
+    class Failed(Message):
+        request: int
+        message: str
+
+    def __init__(self, ctx: ServiceContext, principal: Principal, *, read_only: bool = False):
+        super().__init__()
+        self.ctx = ctx
+        self.principal = principal
+        self.read_only = read_only
+        self.state = BoardState()
+        self._timer: Timer | None = None
+        self._order: list[int] = []
+        self._shown: dict[int, dict[str, Text]] = {}
+        self._summary: str | None = None
+        self._error = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield SessionBar()
+        with Vertical(id="board-body"):
+            yield Static(id="board-summary")
+            yield Static(id="board-error")
+            table: DataTable[Text] = DataTable(id="board-table", cursor_type="row")
+            for key, label in COLUMNS:
+                table.add_column(_(label) if label else "", key=key)
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Escalation runs")
+        self.query_one("#board-error").display = False
+        self._load()
+        self._timer = self.set_interval(1.0, self.tick)
+        live = getattr(self.app, "live", None)
+        if live is not None:
+            live.subscribe(self, self.ctx.engine)
+
+    def on_unmount(self) -> None:
+        live = getattr(self.app, "live", None)
+        if live is not None:
+            live.unsubscribe(self)
+
+    def on_screen_resume(self) -> None:
+        if self.state.view is not None:
+            self._load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "history":
+            from noc_console.services.permissions import Permission, allowed
+
+            return allowed(self.principal.role, Permission.VIEW_RUN_HISTORY) or False
+        return True
+
+    # ------------------------------------------------------------------ loading
+
+    def _load(self) -> None:
+        self._load_worker(self.state.start_load())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="board")
+    def _load_worker(self, request: int) -> None:
+        from noc_console.services import escalation_runs
+
+        try:
+            view = escalation_runs.board(self.ctx, self.principal)
+        except Exception as err:  # noqa: BLE001 - one line on screen, the type in the log
+            from noc_console.errors import DatabaseUnavailable
+
+            if isinstance(err, DatabaseUnavailable):
+                self.post_message(DatabaseProblem(str(err)))
+            self.post_message(self.Failed(request, describe(err)))
+        else:
+            self.post_message(self.Loaded(request, view))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if self.state.loaded(message.request, message.view):
+            self.tick()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        if self.state.failed(message.request, message.message):
+            self.tick()
+
+    @on(RunsChanged)
+    def _changed(self, message: RunsChanged) -> None:
+        self._load()
+
+    # ------------------------------------------------------------------ the one timer
+
+    def tick(self) -> None:
+        now = self.ctx.clock.now()
+        state = self.state
+        placed = state.placed(now)
+        table = self.query_one("#board-table", DataTable)
+        order = [run.id for run, _where in placed]
+        if order != self._order:
+            selected = self.selected_run()
+            table.clear()
+            self._shown = {}
+            for run, where in placed:
+                cells = _cells(state.row(run, now, where))
+                self._shown[run.id] = cells
+                table.add_row(*cells.values(), key=str(run.id))
+            self._order = order
+            if selected in order:
+                table.move_cursor(row=order.index(selected), animate=False)
+        else:
+            # Only the rows on screen are recomputed and repainted; the others catch up
+            # when scrolled to (within a second): 500 runs cost what the visible ones cost.
+            top = int(table.scroll_offset.y)
+            for run, where in placed[max(top - 1, 0) : top + table.size.height + 1]:
+                cells = _cells(state.row(run, now, where))
+                before = self._shown.get(run.id, {})
+                for key in TICKING:
+                    if before.get(key) != cells[key]:
+                        table.update_cell(str(run.id), key, cells[key])
+                self._shown[run.id] = cells
+        # A Static update re-lays the screen out: only when the words changed.
+        summary = state.summary(now, placed)
+        if summary != self._summary:
+            self._summary = summary
+            self.query_one("#board-summary", Static).update(summary)
+        if state.error != self._error:
+            self._error = state.error
+            error = self.query_one("#board-error", Static)
+            error.update(Text("⚠ " + printable(state.error)) if state.error else "")
+            error.display = bool(state.error)
+        if state.to_ring(now, placed):
+            self.app.bell()
+
+    # ------------------------------------------------------------------ actions
+
+    def selected_run(self) -> int | None:
+        table = self.query_one("#board-table", DataTable)
+        if not self._order or table.cursor_row < 0 or table.cursor_row >= len(self._order):
+            return None
+        return self._order[table.cursor_row]
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    @on(DataTable.RowSelected, "#board-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_run()
+
+    def action_open_run(self) -> None:
+        run_id = self.selected_run()
+        if run_id is None:
+            return
+        from noc_console.screens.run.screen import RunScreen
+
+        self.app.push_screen(RunScreen(self.ctx, self.principal, run_id, read_only=self.read_only))
+
+    def action_history(self) -> None:
+        if self.check_action("history", ()) is not True:
+            return
+        from noc_console.screens.run_history.screen import RunHistoryScreen
+
+        self.app.push_screen(RunHistoryScreen(self.ctx, self.principal))
+
+    def capture_state(self) -> dict[str, Any]:
+        return {"run": self.selected_run()}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        self.sub_title = _("Escalation runs")
+        self._order = []
+        self.tick()
+        if state.get("run") in self._order:
+            self.query_one("#board-table", DataTable).move_cursor(
+                row=self._order.index(state["run"]), animate=False
+            )
