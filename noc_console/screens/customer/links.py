@@ -1,0 +1,114 @@
+"""The Users tab's reset-link column: read in a worker on a timer while the view is open.
+
+One cheap query for all the users of the customer (``mailer.link_statuses``),
+every ``POLL_SECONDS``, and never two at once; the answer comes back as a
+message and only updates the column's cells.
+
+The column says each link's state in a few words (so that every column fits
+120 terminal columns); ``LinkDetail``, the line under the table, says the
+selected user's state and link state in full sentences.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Static
+
+from noc_console.i18n import _
+from noc_console.services.customers import PortalUserInfo
+from noc_console.services.mailer import LinkStatus
+from noc_console.widgets.link_state import link_state_cell, link_state_text, max_attempts_of
+from noc_console.widgets.literal import literal
+from noc_console.widgets.user_table import user_state
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 3.0
+
+__all__ = [
+    "POLL_SECONDS",
+    "LinkDetail",
+    "LinksLoaded",
+    "link_cells",
+    "link_sentences",
+    "max_attempts_of",
+]
+
+
+@dataclass
+class LinksLoaded(Message):
+    statuses: dict[int, LinkStatus]
+    now: datetime
+
+
+def link_cells(
+    statuses: dict[int, LinkStatus], *, max_attempts: int, tz: str, now: datetime
+) -> dict[int, Text]:
+    """The column's cells: each link's state in a few words."""
+    return {
+        user_id: link_state_cell(status, max_attempts=max_attempts, tz=tz, now=now)
+        for user_id, status in statuses.items()
+    }
+
+
+def link_sentences(
+    statuses: dict[int, LinkStatus], *, max_attempts: int, tz: str, now: datetime
+) -> dict[int, Text]:
+    """The same states as full sentences (the server's whole reply), for ``LinkDetail``."""
+    return {
+        user_id: link_state_text(status, max_attempts=max_attempts, tz=tz, now=now)
+        for user_id, status in statuses.items()
+    }
+
+
+def detail_line(user: PortalUserInfo, sentence: Text, tz: str, now: datetime) -> Text:
+    """'João da Silva (joao.silva) · ⏳ temporary password expires 26/11 10:10 · Reset link:
+    ✔ sent at 14:03': what the narrow columns may have cut."""
+    text = Text()  # wraps: the server's whole reply is shown here
+    text.append_text(literal(user.full_name))
+    text.append(" (")
+    text.append_text(literal(user.login))
+    text.append(")")
+    text.append(" · ")
+    text.append_text(user_state(user, tz, now))
+    text.append(" · ")
+    text.append(_("Reset link:") + " ", style="bold")
+    text.append_text(sentence)
+    return text
+
+
+class LinkDetail(Static):
+    """The selected user's link in words, under the table; hidden while they have none (so
+    a customer without reset links looks as before)."""
+
+    DEFAULT_CSS = """
+    LinkDetail {
+        height: auto;
+        padding: 0 1;
+        display: none;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.sentences: dict[int, Text] = {}
+        self._zone = ("America/Sao_Paulo", datetime.min)
+
+    def show_links(self, sentences: dict[int, Text], tz: str, now: datetime) -> None:
+        self.sentences = dict(sentences)
+        self._zone = (tz, now)
+
+    def follow(self, user: PortalUserInfo | None) -> None:
+        """Say the link of ``user`` (the cursor's), or hide when they have none."""
+        sentence = self.sentences.get(user.id) if user is not None else None
+        if user is None or sentence is None:
+            self.display = False
+            return
+        tz, now = self._zone
+        self.update(detail_line(user, sentence, tz, now))
+        self.display = True

@@ -1,0 +1,124 @@
+"""A reset link's fate in words and a symbol, never a colour alone.
+
+"✉ queued at 14:02", "✔ sent at 14:03", "↻ retrying (attempt 2 of 5, next at
+14:10)", "✖ failed: "550 5.2.1 mailbox unavailable"", "⌛ expired, never sent".
+The server's reply is shown literally (it is text we did not write). Times are
+in the customer's zone: '14:30' today, '26/11 14:30' on another day.
+
+The Users tab's column says the same in a few words ("✔ sent 14:03", "↻ retry
+2/5 14:10", "✖ failed: mailbox unavailable"), so that every column of the table
+fits a 120-column terminal; the sentence is on the line under the table for the
+selected user, and in the reset wizard.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rich.text import Text
+
+from noc_console.i18n import _
+from noc_console.mail_settings import MailSettings
+from noc_console.models import OutboxState
+from noc_console.services.mailer import LinkStatus
+from noc_console.widgets.literal import printable
+
+DEFAULT_TZ = "America/Sao_Paulo"
+REPLY_SHOWN = 80
+# "550 5.2.1 mailbox unavailable" -> "mailbox unavailable": the codes are for the sentence.
+_SMTP_CODES = re.compile(r"^\s*\d{3}[ -]?(?:\d\.\d{1,3}\.\d{1,3}\s+)?")
+
+
+def _when(value: datetime | None, tz: str, now: datetime) -> str:
+    if value is None:
+        return "—"
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(DEFAULT_TZ)
+    local = value.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return local.strftime("%H:%M")
+    return local.strftime("%d/%m %H:%M")
+
+
+def max_attempts_of(app: object) -> int:
+    """The mailer's attempt limit as this console's configuration says it."""
+    settings = getattr(app, "settings", None)
+    mail = getattr(settings, "mail", None)
+    return mail.max_attempts if isinstance(mail, MailSettings) else MailSettings.max_attempts
+
+
+def link_state_text(status: LinkStatus, *, max_attempts: int, tz: str, now: datetime) -> Text:
+    """One line saying where the newest reset link stands."""
+    state = status.state
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if state is OutboxState.QUEUED:
+        text.append("✉ ")
+        text.append(_("queued at {time}").format(time=_when(status.created_at, tz, now)))
+    elif state is OutboxState.SENDING:
+        text.append("↗ ")
+        text.append(
+            _("sending (attempt {n} of {total})").format(n=status.attempts, total=max_attempts)
+        )
+    elif state is OutboxState.SENT:
+        text.append("✔ ", style="green")
+        text.append(_("sent at {time}").format(time=_when(status.sent_at, tz, now)))
+    elif state is OutboxState.RETRYING:
+        text.append("↻ ", style="yellow")
+        text.append(
+            _("retrying (attempt {n} of {total}, next at {time})").format(
+                n=status.attempts + 1,
+                total=max_attempts,
+                time=_when(status.next_attempt_at, tz, now),
+            )
+        )
+    elif state is OutboxState.FAILED:
+        text.append("✖ ", style="red")
+        reply = printable(status.last_error or "")[:REPLY_SHOWN]
+        text.append(_('failed: "{reply}"').format(reply=reply))
+    else:
+        text.append("⌛ ", style="dim")
+        text.append(
+            _("expired at {time}, never sent").format(time=_when(status.expires_at, tz, now))
+        )
+    return text
+
+
+def short_reply(reply: str | None) -> str:
+    """The server's reply without its SMTP codes, as literal one-line text."""
+    text = printable(reply or "")[:REPLY_SHOWN]
+    return _SMTP_CODES.sub("", text, count=1).strip() or text.strip()
+
+
+def link_state_cell(status: LinkStatus, *, max_attempts: int, tz: str, now: datetime) -> Text:
+    """The same state in a few words, for the Users tab's column."""
+    state = status.state
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if state is OutboxState.QUEUED:
+        text.append("✉ ")
+        text.append(_("queued {time}").format(time=_when(status.created_at, tz, now)))
+    elif state is OutboxState.SENDING:
+        text.append("↗ ")
+        text.append(_("sending {n}/{total}").format(n=status.attempts, total=max_attempts))
+    elif state is OutboxState.SENT:
+        text.append("✔ ", style="green")
+        text.append(_("sent {time}").format(time=_when(status.sent_at, tz, now)))
+    elif state is OutboxState.RETRYING:
+        text.append("↻ ", style="yellow")
+        text.append(
+            _("retry {n}/{total} {time}").format(
+                n=status.attempts + 1,
+                total=max_attempts,
+                time=_when(status.next_attempt_at, tz, now),
+            )
+        )
+    elif state is OutboxState.FAILED:
+        text.append("✖ ", style="red")
+        text.append(_("failed: {reason}").format(reason=short_reply(status.last_error)))
+    else:
+        text.append("⌛ ", style="dim")
+        text.append(_("expired {time}").format(time=_when(status.expires_at, tz, now)))
+    return text
