@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-# The rank of a hit, best first: an identifier equals the term, a value starts
-# with it, a value contains it.
-RANK_EXACT = 0
-RANK_PREFIX = 1
-RANK_SUBSTRING = 2
+# The rank of a hit, best first:
+RANK_EXACT = 0  # an identifier equals the term
+RANK_WORDS = 1  # every typed word is a whole word of one name
+RANK_PREFIX = 2  # an identifier starts with the term; every typed word starts a word of a name
+RANK_SIMILAR = 3  # every typed word found in one name, some only one typo away
+RANK_PARTIAL = 4  # some typed words found in one name, not all
+RANK_SUBSTRING = 5  # a value contains the term
 
 
 class MatchField(StrEnum):
@@ -31,12 +33,14 @@ class MatchField(StrEnum):
 class CustomerHit:
     """One customer in the results, with the best reason it matched.
 
-    ``rank`` is RANK_EXACT (an identifier equals the term: CNPJ, contract
-    number, login, an e-mail or a contact's phone), RANK_PREFIX or
-    RANK_SUBSTRING. ``match_value`` is the matched value as stored (the user's
-    login, the contact's name, the formatted CNPJ...), never a secret;
+    ``rank`` is one of the RANK_* above (RANK_EXACT: an identifier equals
+    the term: CNPJ, contract number, login, an e-mail or a contact's phone).
+    ``match_value`` is the matched value as stored (the user's login, the
+    contact's name, the formatted CNPJ...), never a secret;
     ``match_record_id`` is the id of the record that matched (the customer, the
-    portal user, the contract or the escalation contact).
+    portal user, the contract or the escalation contact). ``similar_to`` is,
+    for a RANK_SIMILAR hit, the word of ``match_value`` a typed word was taken
+    for (the operator sees what the typo was read as).
     """
 
     customer_id: int
@@ -48,6 +52,7 @@ class CustomerHit:
     match_value: str
     rank: int
     match_record_id: int | None = None
+    similar_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,11 @@ class SearchPage:
 
 __all__ = [
     "RANK_EXACT",
+    "RANK_PARTIAL",
     "RANK_PREFIX",
+    "RANK_SIMILAR",
     "RANK_SUBSTRING",
+    "RANK_WORDS",
     "CustomerHit",
     "MatchField",
     "SearchPage",

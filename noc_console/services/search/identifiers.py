@@ -24,11 +24,19 @@ def add_direct(builder: QueryBuilder) -> None:
     """Stage 1: the equalities and prefix ranges the term's shape allows."""
     t = builder.term
     folded = t.folded
+    if t.cnpj:
+        builder.prefix(MatchField.CNPJ, t.cnpj, digits_only=True)
+    if " " in folded:
+        # Words of a name, or a CNPJ or phone typed in groups: no login, e-mail or
+        # contract number holds a space, so only those forms are asked for.
+        if t.phone_e164:
+            builder.equal(MatchField.CONTACT_PHONE, t.phone_e164)
+        if t.phone_digits:
+            builder.prefix(MatchField.CONTACT_PHONE, "+" + t.phone_digits)
+        return
     builder.equal(MatchField.LOGIN, *dict.fromkeys((folded, t.lower)))
     builder.prefix(MatchField.LOGIN, folded)
     builder.prefix(MatchField.CONTRACT_NUMBER, t.upper)
-    if t.cnpj:
-        builder.prefix(MatchField.CNPJ, t.cnpj, digits_only=True)
     if t.short:
         return
     for field in _EMAILS:

@@ -11,6 +11,12 @@ MAX_LIMIT = 200
 # Substring (trigram) matching needs three characters: a trigram index cannot
 # answer fewer, and '%ab%' would be a table scan.
 MIN_SUBSTRING_LENGTH = 3
+# Name words a term is matched by: a caller gives a name, not a paragraph; each word is an
+# index probe, so the count is bounded (the words after these are ignored).
+MAX_TERM_WORDS = 6
+# Typed words this long or longer are forgiven one typo (shorter ones are one edit away
+# from too many names to mean anything).
+MIN_TYPO_LENGTH = 4
 # Candidates per source = WINDOW_FACTOR x limit (at least MIN_WINDOW).
 WINDOW_FACTOR = 4
 MIN_WINDOW = 20
@@ -31,14 +37,23 @@ def window_for(limit: int) -> int:
     return max(MIN_WINDOW, WINDOW_FACTOR * limit)
 
 
+def narrow_window(window: int) -> int:
+    """Rows a branch of the lowest name rank may bring back: the page the window was
+    sized for, and one more to tell that another page follows."""
+    return window // WINDOW_FACTOR + 1
+
+
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "MAX_TERM_LENGTH",
+    "MAX_TERM_WORDS",
     "MAX_WINDOW",
     "MIN_SUBSTRING_LENGTH",
+    "MIN_TYPO_LENGTH",
     "MIN_WINDOW",
     "WINDOW_FACTOR",
     "check_limit",
+    "narrow_window",
     "window_for",
 ]

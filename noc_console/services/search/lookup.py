@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row, text
@@ -18,13 +19,18 @@ from sqlalchemy.orm import Session
 from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.permissions import Permission
-from noc_console.services.search import plan
+from noc_console.services.search import names, plan
 from noc_console.services.search.cursors import decode_cursor, encode_cursor
-from noc_console.services.search.dto import SearchPage
-from noc_console.services.search.limits import DEFAULT_LIMIT, check_limit, window_for
+from noc_console.services.search.dto import RANK_SIMILAR, CustomerHit, SearchPage
+from noc_console.services.search.limits import (
+    DEFAULT_LIMIT,
+    check_limit,
+    narrow_window,
+    window_for,
+)
 from noc_console.services.search.merge import SortKey, ranked
 from noc_console.services.search.query import BRANCH, Branch, QueryBuilder
-from noc_console.services.search.terms import clean_term, parse_term
+from noc_console.services.search.terms import Term, clean_term, parse_term
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,13 @@ def _run(
     """One round trip: the branches glued with UNION ALL."""
     sql, params = builder.statement(branches, window)
     return list(session.execute(text(sql), params).all())
+
+
+def _explained(term: Term, hit: CustomerHit) -> CustomerHit:
+    """A typo match says which word of the name the typed word was taken for."""
+    if hit.rank != RANK_SIMILAR:
+        return hit
+    return replace(hit, similar_to=names.similar_word(term, hit.match_value))
 
 
 def search(
@@ -76,7 +89,10 @@ def search(
     counts = [0] * len(builder.branches)
     for row in rows:
         counts[row[BRANCH]] += 1
-    truncated = any(n >= window for n in counts)
+    truncated = any(
+        n >= (narrow_window(window) if b.narrow else window)
+        for n, b in zip(counts, builder.branches, strict=True)
+    )
     page = found[:limit]
     next_cursor = encode_cursor(parsed, window, page[-1].sort_key) if len(found) > limit else None
     log.debug(
@@ -91,7 +107,7 @@ def search(
     )
     return SearchPage(
         term=cleaned,
-        hits=tuple(c.hit() for c in page),
+        hits=tuple(_explained(parsed, c.hit()) for c in page),
         next_cursor=next_cursor,
         truncated=truncated,
     )

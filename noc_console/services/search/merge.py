@@ -72,6 +72,7 @@ class Candidate:
             match_value=format_cnpj(self.display) if cnpj else self.display,
             rank=self.best[0],
             match_record_id=self.best[3],
+            similar_to=None,  # named by lookup, which has the term
         )
 
 

@@ -1,17 +1,47 @@
-"""Name matching: company, portal-user and contact names, by folded prefix.
+"""Name matching: company, trade, portal-user and contact names, word by word, typos forgiven.
 
-Names are where a lookup is fuzzy (the operator types what they heard), so
-their matching lives apart from the identifiers': it can change (by word, with
-typos forgiven) without touching how a CNPJ or an e-mail is found.
+The operator types what a caller says: names heard over a bad line, out of
+order, truncated, without accents, misspelled. So a name matches by its
+*words* (``models.name_words``): every typed word must start some word of the
+same name, in any order (``jose padar`` finds "Padaria São José"). Ranked:
+
+* every typed word is a whole word of the name (RANK_WORDS);
+* every typed word starts one (RANK_PREFIX, as an identifier's prefix);
+* every typed word found, some only one edit (insert, delete, substitute,
+  swap of neighbours) away from a word of the name (RANK_SIMILAR, shown as
+  "similar to *padaria*"), looked for only when the words found too little
+  to fill the page;
+* only some typed words found (RANK_PARTIAL): the caller added a word the
+  record does not have;
+* the term inside the name (RANK_SUBSTRING, terms of three characters or
+  more, as before).
+
+A name the caller gave whole with one word misheard ranks above a name
+missing one of the words: "maria concecao" is Maria da Conceição before
+every other Maria.
+
+Stage 1 asks for the names holding every word (one branch, driven by the
+longest typed word, the likeliest to be rare); stage 2 adds the names holding
+some of the words and those one typo away. Terms of one or two characters
+still match the start of company names only.
 """
 
 from __future__ import annotations
 
-from noc_console.services.search.dto import MatchField
+from noc_console.models.name_words import MIN_TYPO_WORD, split_words
+from noc_console.services.search.dto import (
+    RANK_PARTIAL,
+    RANK_PREFIX,
+    RANK_SIMILAR,
+    RANK_SUBSTRING,
+    RANK_WORDS,
+    MatchField,
+)
+from noc_console.services.search.limits import MIN_SUBSTRING_LENGTH, MIN_TYPO_LENGTH
 from noc_console.services.search.query import QueryBuilder
-from noc_console.services.search.rank import Ranker, ranker
-from noc_console.services.search.sources import SOURCES
+from noc_console.services.search.rank import Ranker
 from noc_console.services.search.terms import Term
+from noc_console.text import fold
 
 NAME_FIELDS = (
     MatchField.LEGAL_NAME,
@@ -19,28 +49,210 @@ NAME_FIELDS = (
     MatchField.USER_NAME,
     MatchField.CONTACT_NAME,
 )
-# Company names are searched from the first character; people's names from three.
+# Terms of one or two characters: the start of company names only (a btree range each).
 _COMPANY_NAMES = (MatchField.LEGAL_NAME, MatchField.TRADE_NAME)
-_PEOPLE_NAMES = (MatchField.USER_NAME, MatchField.CONTACT_NAME)
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Optimal-string-alignment distance of at most one: equal, or one character inserted,
+    deleted or substituted, or two neighbours swapped."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long_ = (a, b) if la < lb else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
+
+
+def typo_forgiven(word: str) -> bool:
+    """Whether a typed word is long enough to look for the words one typo away."""
+    return len(word) >= MIN_TYPO_LENGTH
+
+
+def _similar(typed: str, stored: str) -> bool:
+    return len(stored) >= MIN_TYPO_WORD and within_one_edit(typed, stored)
+
+
+def searchable(term: Term) -> bool:
+    """Whether the term has a word to look names up by: one of three characters or more
+    (people's names are searched from three, as before; '[a]' or 'r*n' is no name)."""
+    return not term.short and any(len(w) >= MIN_SUBSTRING_LENGTH for w in term.words)
+
+
+def driver(words: tuple[str, ...]) -> int:
+    """The word that drives a name search: the longest (the likeliest to be rare)."""
+    return max(range(len(words)), key=lambda i: (len(words[i]), -i))
 
 
 def add_direct(builder: QueryBuilder) -> None:
-    """Stage 1: a prefix range on each name the term is long enough for."""
+    """Stage 1: names holding every typed word (by prefix); short terms: company names'
+    starts."""
     term = builder.term
-    for field in _COMPANY_NAMES:
-        builder.prefix(field, term.folded)
-    if not term.short:
-        for field in _PEOPLE_NAMES:
+    if not searchable(term):
+        # No word to look up ('pa', '%_%'): the start of a company's name, as typed.
+        for field in _COMPANY_NAMES:
             builder.prefix(field, term.folded)
+        return
+    if not term.identifier_shaped:
+        _all_words(builder)
+
+
+def _all_words(builder: QueryBuilder) -> None:
+    words = builder.term.words
+    first = driver(words)
+    builder.words(words[first], [w for i, w in enumerate(words) if i != first])
+
+
+def add_more(builder: QueryBuilder) -> None:
+    """Stage 2: names holding some of the words, and names one typo away from them.
+
+    A term shaped like an identifier ('maria.souza', a CNPJ, '@padaria.com')
+    looks for names holding all its words only here, when no identifier equals
+    it (a whole CNPJ is that customer, not a company with the number in its
+    name), and never for some of its words or typos: it was read, not heard.
+    """
+    term = builder.term
+    words = term.words
+    if not searchable(term):
+        return
+    if term.identifier_shaped:
+        _all_words(builder)
+        return
+    if len(words) > 1:
+        # Names holding only some of the words rank below all others: a page of each.
+        for word in words:
+            if len(word) >= MIN_SUBSTRING_LENGTH:
+                builder.words(word, narrow=True)
+    typos = frozenset(w for w in words if typo_forgiven(w))
+    for word in words:
+        if word in typos:
+            others = [w for w in words if w != word]
+            builder.words(word, others, similar_driver=True, similar_others=typos)
+
+
+class NameRanker:
+    """How a folded name ranks against the term's words (None: no match).
+
+    Called for every value of every row a lookup brings back (thousands in a
+    stage 2), so what depends on the term alone is worked out once, and each
+    distinct value is ranked once per lookup.
+    """
+
+    def __init__(self, term: Term) -> None:
+        self.term = term
+        self.words = term.words
+        self.searchable = searchable(term)
+        # An identifier-shaped term matches all its words or none, without typos: it was
+        # read from a screen, not heard.
+        self.typos = not term.identifier_shaped
+        self.typo_words = frozenset(w for w in self.words if self.typos and typo_forgiven(w))
+        self._seen: dict[str, int | None] = {}
+        self._words_seen: dict[str, tuple[int, ...]] = {}
+
+    def _status(self, stored: str) -> tuple[int, ...]:
+        """What one stored word is to each typed word: 3 equal, 2 starts with it, 1 one
+        typo away, 0 nothing (distinct words are few: each is worked out once)."""
+        try:
+            return self._words_seen[stored]
+        except KeyError:
+            status = tuple(
+                3
+                if typed == stored
+                else 2
+                if stored.startswith(typed)
+                else 1
+                if typed in self.typo_words
+                and abs(len(stored) - len(typed)) <= 1
+                and _similar(typed, stored)
+                else 0
+                for typed in self.words
+            )
+            self._words_seen[stored] = status
+            return status
+
+    def __call__(self, value: str | None) -> int | None:
+        if not value:
+            return None
+        try:
+            return self._seen[value]
+        except KeyError:
+            rank = self._seen[value] = self._rank(value)
+            return rank
+
+    def _rank(self, value: str) -> int | None:
+        term = self.term
+        if not self.searchable:
+            return RANK_PREFIX if value.startswith(term.folded) else None
+        best = [0] * len(self.words)
+        for stored in split_words(value):
+            for i, status in enumerate(self._status(stored)):
+                if status > best[i]:
+                    best[i] = status
+        n = len(best)
+        exact = best.count(3)
+        prefix = best.count(2)
+        similar = best.count(1)
+        # A partial match needs a word of three characters or more: 'a' or 'lt' alone
+        # says nothing.
+        telling = any(
+            b >= 2 and len(t) >= MIN_SUBSTRING_LENGTH for b, t in zip(best, self.words, strict=True)
+        )
+        found = exact + prefix + similar
+        if n and exact == n:
+            return RANK_WORDS
+        if n and exact + prefix == n:
+            return RANK_PREFIX
+        if n and found == n:
+            return RANK_SIMILAR
+        if found and self.typos and (telling or similar):
+            return RANK_PARTIAL
+        return RANK_SUBSTRING if term.folded in value else None
+
+
+def rank_name(term: Term, value: str | None) -> int | None:
+    """How a folded name ranks against the term's words (None: no match)."""
+    return NameRanker(term)(value)
+
+
+def similar_word(term: Term, shown: str) -> str | None:
+    """The word of a shown name (as written there) that a typed word was one typo from."""
+    for token in shown.split():
+        for word in split_words(fold(token)):
+            for typed in term.words:
+                if typo_forgiven(typed) and not word.startswith(typed) and _similar(typed, word):
+                    return token.strip(".,;:()[]{}\"'")
+    return None
 
 
 def rankers(term: Term) -> dict[MatchField, Ranker]:
-    """A name ranks on its folded form: a prefix match, or a substring for longer terms."""
-    substring = not term.short
-    return {
-        field: ranker(term.folded, ident=SOURCES[field].ident, allow_substring=substring)
-        for field in NAME_FIELDS
-    }
+    """Every name field ranks by its words, with one cache for the lookup."""
+    return dict.fromkeys(NAME_FIELDS, NameRanker(term))
 
 
-__all__ = ["NAME_FIELDS", "add_direct", "rankers"]
+__all__ = [
+    "NAME_FIELDS",
+    "NameRanker",
+    "add_direct",
+    "add_more",
+    "driver",
+    "rank_name",
+    "rankers",
+    "searchable",
+    "similar_word",
+    "typo_forgiven",
+    "within_one_edit",
+]

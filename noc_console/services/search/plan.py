@@ -1,11 +1,12 @@
 """The plan of one lookup: its two stages, how each field ranks, and when stage 2 runs.
 
-Stage 1 (equalities and prefix ranges, a btree range each) is cheap and runs
-for every term; stage 2 (the term inside values, through the trigram objects)
-is the costly one and runs only when stage 1 has not filled the page. Every
-field stage 2 searches has a stage-1 prefix branch on the same normalised
-value its ranker compares, so stage 2 can only add matches that rank below
-everything stage 1 finds.
+Stage 1 (equalities and prefix ranges, a btree range each, and the names
+holding every typed word) is cheap and runs for every term; stage 2 (names
+holding only some words or one typo away, the term inside values through the
+trigram objects) is the costly one and runs only when stage 1 has not filled
+the page. Every field stage 2 searches has a stage-1 branch on the same
+normalised value its ranker compares, so stage 2 can only add matches that
+rank below everything stage 1 finds.
 """
 
 from __future__ import annotations
@@ -36,12 +37,18 @@ def direct(builder: QueryBuilder) -> list[Branch]:
 
 
 def substrings(builder: QueryBuilder) -> list[Branch]:
-    """Stage 2: the term anywhere in a value, through the trigram objects."""
+    """Stage 2: names holding some of the words or one typo away from them (``names``),
+    and the term anywhere in a value, through the trigram objects."""
     first = len(builder.branches)
     t = builder.term
     folded = t.folded
     if t.short:
         return []
+    names.add_more(builder)
+    if " " in folded and not t.phone_digits and not t.cnpj:
+        # Words of a name: every one is already looked for by itself (``names``); the
+        # phrase inside an identifier is nothing an analyst types.
+        return builder.branches[first:]
     cnpj = t.cnpj if t.cnpj and len(t.cnpj) >= MIN_SUBSTRING_LENGTH else None
     # Text is searched inside values only when it has three letters or digits in a row:
     # pg_trgm finds no trigram to look up in '%_%', '@.' or 'a b' and its GIN scan

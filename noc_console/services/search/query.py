@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from noc_console.migrations import search_objects
+from noc_console.models.name_words import NameKind, deletion_keys
 from noc_console.services.search.dto import MatchField
+from noc_console.services.search.limits import narrow_window
 from noc_console.services.search.patterns import (
     digits_successor,
     escape_like,
@@ -48,6 +50,10 @@ class Branch:
     sources: tuple[Source, ...]  # the value pairs of each row, in order
     sql: str  # SELECT ... FROM ... WHERE ... [ORDER BY ...] (LIMIT added when assembled)
     params: dict[str, Any]  # the bound values its placeholders name
+    # A name holding only some of the typed words ranks below every other name match, and
+    # a common word ('maria') holds a whole window of them: such a branch brings back one
+    # page (``limits.narrow_window``), not a window, so Python ranks a page, not thousands.
+    narrow: bool = False
 
 
 class QueryBuilder:
@@ -68,23 +74,27 @@ class QueryBuilder:
         from_clause: str,
         where: str,
         order: str = "",
+        record: str = "",
+        *,
+        narrow: bool = False,
     ) -> None:
         # Every piece is a constant of this package or a ":name" placeholder; user text
-        # only ever reaches the database through self.params.
-        alias = sources[0].alias
-        pairs = [f"{s.norm} AS n{i}, {alias}.{s.display} AS d{i}" for i, s in enumerate(sources)]
+        # only ever reaches the database through self.params. Each source's pair is read
+        # through its own alias (a word branch joins users and contacts side by side).
+        pairs = [f"{s.norm} AS n{i}, {s.alias}.{s.display} AS d{i}" for i, s in enumerate(sources)]
         pairs += [
             f"CAST(NULL AS TEXT) AS n{i}, CAST(NULL AS TEXT) AS d{i}"
             for i in range(len(sources), MAX_COLUMNS)
         ]
+        record = record or f"{sources[0].alias}.id"
         columns = (
-            f"{len(self.branches)} AS branch, {alias}.id AS record_id, {', '.join(pairs)},"
+            f"{len(self.branches)} AS branch, {record} AS record_id, {', '.join(pairs)},"
             f" {_CUSTOMER_COLUMNS}"
         )
         sql = f"SELECT {columns} FROM {from_clause} WHERE {where}"  # noqa: S608
         if order:
             sql += f" ORDER BY {order}"
-        self.branches.append(Branch(sources, sql, self._pending))
+        self.branches.append(Branch(sources, sql, self._pending, narrow))
         self._pending = {}
 
     def _param(self, name: str, value: Any) -> str:
@@ -175,14 +185,103 @@ class QueryBuilder:
         else:
             self.substring(fields, value)
 
+    # -- name words: a btree range (or the words one typo away) per typed word
+
+    def _word_range(self, column: str, word: str) -> str:
+        """``column`` starts with ``word``: an index range on the driving word."""
+        lo = self._param(f"wlo_{len(self.branches)}_{len(self._pending)}", word)
+        hi_value = successor(word)
+        if hi_value is None:
+            n = self._param(f"wn_{len(self.branches)}_{len(self._pending)}", len(word))
+            return f"{self._left(column, n)} = {lo}"
+        hi = self._param(f"whi_{len(self.branches)}_{len(self._pending)}", hi_value)
+        ge, lt = (">=", "<") if self.sqlite else ("~>=~", "~<~")
+        return f"{column} {ge} {lo} AND {column} {lt} {hi}"
+
+    def _left(self, column: str, n: str) -> str:
+        return f"substr({column}, 1, {n})" if self.sqlite else f"left({column}, {n})"
+
+    def _word_starts(self, column: str, word: str) -> str:
+        """``column`` starts with ``word``, for a probe already bounded to one record."""
+        p = self._param(f"wp_{len(self.branches)}_{len(self._pending)}", word)
+        n = self._param(f"wn_{len(self.branches)}_{len(self._pending)}", len(word))
+        return f"{self._left(column, n)} = {p}"
+
+    def _word_similar(self, column: str, word: str) -> str:
+        """``column`` is a stored word sharing a one-deletion key with ``word`` (symmetric
+        delete: an equality lookup on name_word_keys' btree); the ranker re-checks it."""
+        keys = sorted(deletion_keys(word))
+        base = f"wk_{len(self.branches)}_{len(self._pending)}"
+        names = [self._param(f"{base}_{i}", k) for i, k in enumerate(keys)]
+        return (
+            f"{column} IN (SELECT k.word FROM name_word_keys k"  # noqa: S608
+            f" WHERE k.key IN ({', '.join(names)}))"
+        )
+
+    def _also_has(self, word: str, *, similar: bool) -> str:
+        """The same name also has a word starting with ``word`` (or one typo from it)."""
+        cond = self._word_starts("o.word", word)
+        if similar:
+            cond = f"({cond} OR {self._word_similar('o.word', word)})"
+        return (
+            "EXISTS (SELECT 1 FROM name_words o WHERE o.kind = w.kind"  # noqa: S608
+            f" AND o.record_id = w.record_id AND {cond})"
+        )
+
+    def words(
+        self,
+        driver: str,
+        others: Sequence[str] = (),
+        *,
+        similar_driver: bool = False,
+        similar_others: frozenset[str] = frozenset(),
+        narrow: bool = False,
+    ) -> None:
+        """Names with a word starting with ``driver`` (or, ``similar_driver``, one typo
+        from it) that also have a word starting with each of ``others`` (or one typo
+        from those in ``similar_others``).
+
+        One branch over every kind of name: the driving range walks
+        ``ix_name_words_word`` in word order, so ``LIMIT`` stops it early however
+        common the word is, and exact words come before longer ones; each other
+        word is one probe of the primary key within the record. ``narrow``: the
+        branch brings back a page, not a window (``Branch.narrow``).
+        """
+        users, contacts = SOURCES[MatchField.USER_NAME], SOURCES[MatchField.CONTACT_NAME]
+        from_clause = (
+            "name_words w JOIN customers c ON c.id = w.customer_id"
+            f" LEFT JOIN portal_users u ON w.kind = {int(NameKind.USER_NAME)}"
+            " AND u.id = w.record_id"
+            f" LEFT JOIN escalation_contacts e ON w.kind = {int(NameKind.CONTACT_NAME)}"
+            " AND e.id = w.record_id"
+        )
+        if similar_driver:
+            # The words one typo away, not the word itself or its longer forms: those are
+            # exact or prefix matches, found by the other branches (a common first name
+            # would otherwise bring its whole window back again).
+            where = (
+                f"{self._word_similar('w.word', driver)}"
+                f" AND NOT ({self._word_range('w.word', driver)})"
+            )
+            order = ""
+        else:
+            where = self._word_range("w.word", driver)
+            order = "w.word" if self.sqlite else "w.word USING ~<~"
+        for other in others:
+            where += " AND " + self._also_has(other, similar=other in similar_others)
+        self._select(
+            (users, contacts), from_clause, where, order, record="w.record_id", narrow=narrow
+        )
+
     # -- one round trip
 
     def statement(self, branches: Sequence[Branch], window: int) -> tuple[str, dict[str, Any]]:
-        params: dict[str, Any] = {"window": window}
+        params: dict[str, Any] = {"window": window, "narrow": narrow_window(window)}
         for branch in branches:
             params.update(branch.params)
         parts = [
-            f"SELECT * FROM ({branch.sql} LIMIT :window) AS b{i}"  # noqa: S608
+            f"SELECT * FROM ({branch.sql} LIMIT {':narrow' if branch.narrow else ':window'})"  # noqa: S608
+            f" AS b{i}"
             for i, branch in enumerate(branches)
         ]
         return "\nUNION ALL\n".join(parts), params

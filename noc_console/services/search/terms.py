@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from noc_console.errors import ValidationError
 from noc_console.i18n import _
-from noc_console.services.search.limits import MAX_TERM_LENGTH, MIN_SUBSTRING_LENGTH
+from noc_console.models.name_words import split_words
+from noc_console.services.search.limits import (
+    MAX_TERM_LENGTH,
+    MAX_TERM_WORDS,
+    MIN_SUBSTRING_LENGTH,
+)
 from noc_console.services.validation import clean_text, normalize_phone
 from noc_console.text import digits, fold
 
@@ -41,6 +46,7 @@ class Term:
     cnpj: str | None  # digits, when the term looks like a CNPJ (fragment)
     phone_digits: str | None  # digits, when the term looks like a phone (fragment)
     phone_e164: str | None  # the term as a complete phone number
+    words: tuple[str, ...] = ()  # its distinct words, as names are split (MAX_TERM_WORDS at most)
 
     @property
     def short(self) -> bool:
@@ -106,6 +112,7 @@ def parse_term(cleaned: str) -> Term:
         cnpj=cnpj,
         phone_digits=phone_digits,
         phone_e164=phone_e164,
+        words=tuple(dict.fromkeys(split_words(folded)))[:MAX_TERM_WORDS],
     )
 
 

@@ -1,0 +1,299 @@
+"""The words of every searched name, and the one-deletion keys that forgive a typo in one.
+
+An analyst types what a caller says: names out of order, truncated,
+misspelled. A btree over the *words* of the names lets a lookup find
+"Padaria São José" from ``jose padar`` with one index range per word that
+``LIMIT`` stops early, so a common word costs no more than a rare one; and a
+btree over each word's one-deletion variants (symmetric delete) finds the
+words one edit away from a typed one (``padria`` -> ``padaria``) with an
+equality lookup, on both backends, never a scan.
+
+Both tables are kept in step with the names by the mapper events at the end
+of this module (every ORM write: the console's and the portal's, which share
+these models), by the demo's bulk loader (``rows_for_*`` + ``insert_words``)
+and, for rows written before it existed, by migration 0009. ``name_word_keys``
+only ever grows: a key left behind by a renamed record leads to a word no
+name holds any more, which finds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from enum import IntEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Connection,
+    Index,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    delete,
+    event,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from noc_console.models.base import Base
+from noc_console.models.customers import Customer
+from noc_console.models.escalation import EscalationChain, EscalationContact
+from noc_console.models.portal_users import PortalUser
+from noc_console.text import fold
+
+# A stored word is cut to this many characters: prefix matching still works on the cut.
+WORD_LENGTH = 64
+# Typos are forgiven in words of at least this many letters (typed or stored): shorter
+# ones ('sa', 'de') are one edit away from too many others to say anything.
+MIN_TYPO_WORD = 3
+# Letters and digits in a row: what a word of a name is ('São-José Ltda.' -> sao, jose, ltda).
+_WORD = re.compile(r"[^\W_]+")
+
+
+class NameKind(IntEnum):
+    """Which name of which record a word belongs to (``record_id`` is that record's id)."""
+
+    LEGAL_NAME = 1  # customers.legal_name
+    TRADE_NAME = 2  # customers.trade_name
+    USER_NAME = 3  # portal_users.full_name
+    CONTACT_NAME = 4  # escalation_contacts.name
+
+
+class NameWord(Base):
+    """One distinct word of one name: the customer it leads to is carried along."""
+
+    __tablename__ = "name_words"
+    __table_args__ = (
+        PrimaryKeyConstraint("kind", "record_id", "word"),
+        CheckConstraint("kind BETWEEN 1 AND 4", name="kind"),
+        # The lookup's range: word order (code points on PostgreSQL, as ~<~ sorts), then kind,
+        # so a company whose name holds the word comes before the people who share it.
+        Index(
+            "ix_name_words_word",
+            "word",
+            "kind",
+            "record_id",
+            postgresql_ops={"word": "text_pattern_ops"},
+        ),
+    )
+
+    kind: Mapped[int] = mapped_column(SmallInteger)
+    record_id: Mapped[int] = mapped_column(BigInteger)
+    word: Mapped[str] = mapped_column(String(WORD_LENGTH))
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class NameWordKey(Base):
+    """A word and each of its one-deletion variants, pointing at the word (symmetric delete)."""
+
+    __tablename__ = "name_word_keys"
+    __table_args__ = (PrimaryKeyConstraint("key", "word"),)
+
+    key: Mapped[str] = mapped_column(String(WORD_LENGTH))
+    word: Mapped[str] = mapped_column(String(WORD_LENGTH))
+
+
+_WORDS: Table = NameWord.__table__  # type: ignore[assignment]
+_KEYS: Table = NameWordKey.__table__  # type: ignore[assignment]
+
+
+def split_words(folded: str) -> list[str]:
+    """The words of a folded text, in order, each cut to WORD_LENGTH."""
+    return [w[:WORD_LENGTH] for w in _WORD.findall(folded)]
+
+
+def name_words(name: str | None) -> list[str]:
+    """The distinct words of a name as stored (folded), in order of first appearance."""
+    return list(dict.fromkeys(split_words(fold(name))))
+
+
+def deletion_keys(word: str) -> set[str]:
+    """The word and every string one deletion away from it.
+
+    Two words are within one edit (insert, delete, substitute, swap of
+    neighbours) only if their key sets meet; the converse is not guaranteed,
+    so a match is re-checked (``services.search.names``).
+    """
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def word_rows(
+    kind: NameKind, record_id: int, customer_id: int, name: str | None
+) -> list[dict[str, Any]]:
+    """The ``name_words`` rows of one name."""
+    return [
+        {"kind": int(kind), "record_id": record_id, "word": w, "customer_id": customer_id}
+        for w in name_words(name)
+    ]
+
+
+def rows_for_customer(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Word rows of a customer row (``id``, ``legal_name``, ``trade_name``)."""
+    cid = int(row["id"])
+    return word_rows(NameKind.LEGAL_NAME, cid, cid, row["legal_name"]) + word_rows(
+        NameKind.TRADE_NAME, cid, cid, row.get("trade_name")
+    )
+
+
+def rows_for_user(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Word rows of a portal-user row (``id``, ``customer_id``, ``full_name``)."""
+    return word_rows(NameKind.USER_NAME, int(row["id"]), int(row["customer_id"]), row["full_name"])
+
+
+def rows_for_contact(row: Mapping[str, Any], customer_id: int) -> list[dict[str, Any]]:
+    """Word rows of an escalation-contact row (``id``, ``name``) of ``customer_id``'s chain."""
+    return word_rows(NameKind.CONTACT_NAME, int(row["id"]), customer_id, row["name"])
+
+
+def key_rows(words: Iterable[str]) -> list[dict[str, str]]:
+    """The ``name_word_keys`` rows of the words long enough to forgive a typo in.
+
+    Sorted: two transactions adding overlapping keys then take the unique index's
+    locks in the same order, so they queue instead of deadlocking (PostgreSQL).
+    """
+    pairs = {
+        (key, word)
+        for word in set(words)
+        if len(word) >= MIN_TYPO_WORD
+        for key in deletion_keys(word)
+    }
+    return [{"key": key, "word": word} for key, word in sorted(pairs)]
+
+
+def _insert_ignoring_duplicates(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if not rows:
+        return
+    table = _KEYS
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(table).on_conflict_do_nothing(), list(rows))
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def insert_words(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add word rows and the keys of their words, in the caller's transaction."""
+    if not rows:
+        return
+    conn.execute(insert(_WORDS), list(rows))
+    keys = key_rows(r["word"] for r in rows)
+    for start in range(0, len(keys), 10_000):
+        _insert_ignoring_duplicates(conn, keys[start : start + 10_000])
+
+
+def replace_words(
+    conn: Connection, kinds: Sequence[NameKind], record_id: int, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """The words of a record's names become ``rows`` (the record's other names untouched)."""
+    table = _WORDS
+    conn.execute(
+        delete(table).where(
+            table.c.kind.in_([int(k) for k in kinds]), table.c.record_id == record_id
+        )
+    )
+    insert_words(conn, rows)
+
+
+# -- kept in step on every ORM write ---------------------------------------------------------
+
+
+def _changed(target: object, *attrs: str) -> bool:
+    state = inspect(target)
+    return any(state.attrs[a].history.has_changes() for a in attrs)
+
+
+def _customer_rows(target: Customer) -> list[dict[str, Any]]:
+    return rows_for_customer(
+        {"id": target.id, "legal_name": target.legal_name, "trade_name": target.trade_name}
+    )
+
+
+@event.listens_for(Customer, "after_insert")
+def _customer_inserted(_mapper: object, conn: Connection, target: Customer) -> None:
+    insert_words(conn, _customer_rows(target))
+
+
+@event.listens_for(Customer, "after_update")
+def _customer_updated(_mapper: object, conn: Connection, target: Customer) -> None:
+    if _changed(target, "legal_name", "trade_name"):
+        rows = _customer_rows(target)
+        replace_words(conn, (NameKind.LEGAL_NAME, NameKind.TRADE_NAME), target.id, rows)
+
+
+@event.listens_for(Customer, "after_delete")
+def _customer_deleted(_mapper: object, conn: Connection, target: Customer) -> None:
+    replace_words(conn, (NameKind.LEGAL_NAME, NameKind.TRADE_NAME), target.id, [])
+
+
+def _user_rows(target: PortalUser) -> list[dict[str, Any]]:
+    return rows_for_user(
+        {"id": target.id, "customer_id": target.customer_id, "full_name": target.full_name}
+    )
+
+
+@event.listens_for(PortalUser, "after_insert")
+def _user_inserted(_mapper: object, conn: Connection, target: PortalUser) -> None:
+    insert_words(conn, _user_rows(target))
+
+
+@event.listens_for(PortalUser, "after_update")
+def _user_updated(_mapper: object, conn: Connection, target: PortalUser) -> None:
+    # A login, a lockout or a reset rewrites the row too: only a new name or owner counts.
+    if _changed(target, "full_name", "customer_id"):
+        replace_words(conn, (NameKind.USER_NAME,), target.id, _user_rows(target))
+
+
+@event.listens_for(PortalUser, "after_delete")
+def _user_deleted(_mapper: object, conn: Connection, target: PortalUser) -> None:
+    replace_words(conn, (NameKind.USER_NAME,), target.id, [])
+
+
+def _contact_rows(conn: Connection, target: EscalationContact) -> list[dict[str, Any]]:
+    chains = EscalationChain.__table__
+    customer_id = conn.scalar(select(chains.c.customer_id).where(chains.c.id == target.chain_id))
+    if customer_id is None:  # pragma: no cover - the foreign key forbids it
+        return []
+    return rows_for_contact({"id": target.id, "name": target.name}, int(customer_id))
+
+
+@event.listens_for(EscalationContact, "after_insert")
+def _contact_inserted(_mapper: object, conn: Connection, target: EscalationContact) -> None:
+    insert_words(conn, _contact_rows(conn, target))
+
+
+@event.listens_for(EscalationContact, "after_update")
+def _contact_updated(_mapper: object, conn: Connection, target: EscalationContact) -> None:
+    if _changed(target, "name", "chain_id"):
+        replace_words(conn, (NameKind.CONTACT_NAME,), target.id, _contact_rows(conn, target))
+
+
+@event.listens_for(EscalationContact, "after_delete")
+def _contact_deleted(_mapper: object, conn: Connection, target: EscalationContact) -> None:
+    replace_words(conn, (NameKind.CONTACT_NAME,), target.id, [])
+
+
+__all__ = [
+    "MIN_TYPO_WORD",
+    "WORD_LENGTH",
+    "NameKind",
+    "NameWord",
+    "NameWordKey",
+    "deletion_keys",
+    "insert_words",
+    "key_rows",
+    "name_words",
+    "replace_words",
+    "rows_for_contact",
+    "rows_for_customer",
+    "rows_for_user",
+    "split_words",
+    "word_rows",
+]

@@ -1,0 +1,222 @@
+"""Names by word, in any order, typos forgiven (issue 16), on both backends: the words kept
+in step on every write, the migration's back-fill, the ranking and the label of a typo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, select, text
+
+from noc_console import migrate
+from noc_console.db import create_db_engine
+from noc_console.models import NameKind, NameWord, NameWordKey, PortalUser, Role
+from noc_console.models.name_words import deletion_keys, name_words
+from noc_console.services.context import Principal, ServiceContext
+from noc_console.services.search import lookup
+from noc_console.services.search.dto import (
+    RANK_PARTIAL,
+    RANK_PREFIX,
+    RANK_SIMILAR,
+    RANK_WORDS,
+    MatchField,
+)
+from noc_console.services.search.names import within_one_edit
+from tests.support.factories import (
+    cnpj_for,
+    make_chain,
+    make_customer,
+    make_operator,
+    make_portal_user,
+)
+
+
+@pytest.fixture
+def op(ctx: ServiceContext) -> Principal:
+    with ctx.sessions.begin() as s:
+        return make_operator(s, Role.ANALYST)
+
+
+def _words(ctx: ServiceContext, kind: NameKind, record_id: int) -> set[str]:
+    with ctx.sessions() as s:
+        rows = s.scalars(
+            select(NameWord.word).where(NameWord.kind == kind, NameWord.record_id == record_id)
+        )
+        return set(rows)
+
+
+def _hits(ctx: ServiceContext, op: Principal, term: str) -> list[tuple[str, int]]:
+    return [(h.legal_name, h.rank) for h in lookup.search(ctx, op, term).hits]
+
+
+# --------------------------------------------------------------------------- pure rules
+
+
+def test_words_of_a_name_are_folded_split_and_distinct() -> None:
+    assert name_words("Padaria São-José Ltda. (Padaria)") == ["padaria", "sao", "jose", "ltda"]
+    assert name_words("D'Ávila & Filhos") == ["d", "avila", "filhos"]
+    assert name_words(None) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("padaria", "padaria", True),
+        ("padria", "padaria", True),  # delete
+        ("padarria", "padaria", True),  # insert
+        ("pedaria", "padaria", True),  # substitute
+        ("paadria", "padaria", True),  # swap of neighbours
+        ("concecao", "conceicao", True),
+        ("pdria", "padaria", False),  # two edits
+        ("abca", "bcaa", False),  # keys meet, two edits apart: the re-check drops it
+    ],
+)
+def test_one_edit_and_the_deletion_keys_that_find_it(a: str, b: str, near: bool) -> None:
+    assert within_one_edit(a, b) is near
+    if near:  # symmetric delete never misses a word one edit away
+        assert deletion_keys(a) & deletion_keys(b)
+
+
+# --------------------------------------------------------------------------- kept in step
+
+
+def test_every_write_keeps_the_words_in_step(ctx: ServiceContext) -> None:
+    with ctx.sessions.begin() as s:
+        customer = make_customer(s, "Padaria São José", trade_name="Pão Quente", cnpj=cnpj_for(1))
+        user = make_portal_user(s, customer, full_name="Conceição Aparecida", login="ca")
+        make_chain(s, customer, [("Otávio Lemos", "+5511912345678", None, 0)])
+        cid, uid = customer.id, user.id
+    assert _words(ctx, NameKind.LEGAL_NAME, cid) == {"padaria", "sao", "jose"}
+    assert _words(ctx, NameKind.TRADE_NAME, cid) == {"pao", "quente"}
+    assert _words(ctx, NameKind.USER_NAME, uid) == {"conceicao", "aparecida"}
+    with ctx.sessions() as s:
+        contact = s.scalars(select(NameWord).where(NameWord.kind == NameKind.CONTACT_NAME)).all()
+        assert {w.word for w in contact} == {"otavio", "lemos"}
+        assert {w.customer_id for w in contact} == {cid}
+        keys = set(s.scalars(select(NameWordKey.key).where(NameWordKey.word == "padaria")))
+        assert keys == deletion_keys("padaria")
+    with ctx.sessions.begin() as s:
+        u = s.get(PortalUser, uid)
+        assert u is not None
+        u.failed_login_count = 3  # not a name: the words stay as they are
+    assert _words(ctx, NameKind.USER_NAME, uid) == {"conceicao", "aparecida"}
+    with ctx.sessions.begin() as s:
+        u = s.get(PortalUser, uid)
+        assert u is not None
+        u.full_name = "Maria da Conceição"
+    assert _words(ctx, NameKind.USER_NAME, uid) == {"maria", "da", "conceicao"}
+    with ctx.sessions.begin() as s:
+        s.delete(s.get(PortalUser, uid))
+    assert _words(ctx, NameKind.USER_NAME, uid) == set()
+
+
+def test_the_migration_fills_the_words_of_rows_written_before_it(fresh_db_url: str) -> None:
+    engine = create_db_engine(fresh_db_url)
+    try:
+        from alembic import command
+
+        with engine.begin() as conn:  # back to before the word tables
+            command.downgrade(migrate._config(conn), "0008")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO customers (id, legal_name, trade_name, cnpj, status, timezone,"
+                    " created_at, name_norm, trade_name_norm) VALUES (7, 'Padaria São José',"
+                    " NULL, :cnpj, 'active', 'America/Sao_Paulo', CURRENT_TIMESTAMP,"
+                    " 'padaria sao jose', '')"
+                ),
+                {"cnpj": cnpj_for(7)},
+            )
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT word, kind, customer_id FROM name_words")).all()
+        assert sorted(rows) == [("jose", 1, 7), ("padaria", 1, 7), ("sao", 1, 7)]
+        assert migrate.differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- finding
+
+
+@pytest.fixture
+def world(ctx: ServiceContext) -> dict[str, int]:
+    with ctx.sessions.begin() as s:
+        sj = make_customer(s, "Padaria São José Ltda", trade_name=None, cnpj=cnpj_for(1))
+        sp = make_customer(s, "Padaria São Paulo", trade_name=None, cnpj=cnpj_for(2))
+        cc = make_customer(s, "Concreto Central", trade_name=None, cnpj=cnpj_for(3))
+        make_portal_user(s, cc, full_name="Maria da Conceição", login="mconceicao")
+        make_customer(s, "Josefina Padaria Artesanal", trade_name=None, cnpj=cnpj_for(4))
+        return {"sj": sj.id, "sp": sp.id, "cc": cc.id}
+
+
+def test_words_in_any_order_without_accents_truncated(
+    ctx: ServiceContext, op: Principal, world: dict[str, int]
+) -> None:
+    assert _hits(ctx, op, "jose padar")[:2] == [
+        ("Josefina Padaria Artesanal", RANK_PREFIX),
+        ("Padaria São José Ltda", RANK_PREFIX),
+    ]
+    assert _hits(ctx, op, "JOSÉ PADARIA")[0] == ("Padaria São José Ltda", RANK_WORDS)
+    assert _hits(ctx, op, "sao padaria") == [
+        ("Padaria São José Ltda", RANK_WORDS),
+        ("Padaria São Paulo", RANK_WORDS),
+        ("Josefina Padaria Artesanal", RANK_PARTIAL),
+    ]
+
+
+def test_a_typo_is_forgiven_labelled_and_ranked_after_exact_words(
+    ctx: ServiceContext, op: Principal, world: dict[str, int]
+) -> None:
+    page = lookup.search(ctx, op, "maria concecao")
+    first = page.hits[0]
+    assert (first.legal_name, first.rank, first.match_field) == (
+        "Concreto Central",
+        RANK_SIMILAR,
+        MatchField.USER_NAME,
+    )
+    assert first.match_value == "Maria da Conceição" and first.similar_to == "Conceição"
+    page = lookup.search(ctx, op, "padria")
+    assert {h.rank for h in page.hits} == {RANK_SIMILAR}
+    assert {h.similar_to for h in page.hits} == {"Padaria"}
+    # Exact words first: 'padaria' found by itself is never a typo match.
+    assert all(h.similar_to is None for h in lookup.search(ctx, op, "padaria").hits)
+
+
+def test_an_identifier_is_never_a_typo(
+    ctx: ServiceContext, op: Principal, world: dict[str, int]
+) -> None:
+    assert lookup.search(ctx, op, "mconceicao").hits[0].match_field is MatchField.LOGIN
+    assert _hits(ctx, op, "padria.com") == []  # read from a screen, not heard: no typos
+
+
+def test_a_typo_lookup_uses_indexes_only(
+    ctx: ServiceContext, op: Principal, world: dict[str, int], engine: Engine
+) -> None:
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        captured.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        lookup.search(ctx, op, "maria concecao")
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    statement, params = captured[-1]
+    assert "name_word_keys" in statement
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            plan = "\n".join(
+                str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+            )
+            assert not any(
+                line.strip().startswith("SCAN") and "name_word" in line
+                for line in plan.splitlines()
+            ), plan
+        else:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # tiny tables: ask what it can
+            plan = "\n".join(
+                str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + statement, params)
+            )
+            assert "Seq Scan on name_word" not in plan, plan
