@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint contract typecheck pytest bench bench-pg bench-smoke clean snapshots-update help docs
+.PHONY: demo test lint contract typecheck pytest bench bench-pg bench-scale bench-smoke clean snapshots-update help docs
 
 help:
 	@echo "make demo   - set up and open the console on the embedded demo database"
@@ -60,6 +60,15 @@ bench: $(TSTAMP)
 bench-pg: $(TSTAMP)
 	$(BIN)/python -m benchmarks.run --db postgresql $(BENCH_ARGS)
 
+# Issue 16: lookup p50/p95/p99 at 0.1 M, 1 M and 5 M portal users, on SQLite and (with
+# NOC_CONSOLE_BENCH_POSTGRES_URL) PostgreSQL; builds the missing datasets (the 5 M ones
+# take long). BENCH_SCALE_ARGS=--quick runs the same on 2,000 and 10,000 users.
+bench-scale: $(TSTAMP)
+	$(BIN)/python -m benchmarks.scale --db sqlite $(BENCH_SCALE_ARGS)
+	@if [ -n "$$NOC_CONSOLE_BENCH_POSTGRES_URL" ]; then \
+		$(BIN)/python -m benchmarks.scale --db postgresql $(BENCH_SCALE_ARGS); \
+	else echo "PostgreSQL: not run (set NOC_CONSOLE_BENCH_POSTGRES_URL)"; fi
+
 bench-smoke: $(TSTAMP)
 	$(BIN)/python -m benchmarks.run --db sqlite --quick --results-dir benchmarks/data/results-quick
 
@@ -68,6 +77,8 @@ docs: $(TSTAMP)
 	$(BIN)/python -m pytest tests/ui/test_snapshots_lookup.py tests/ui/test_snapshots_escalation.py -q
 	cp tests/ui/__snapshots__/test_snapshots_lookup/test_lookup_with_results_en.svg docs/lookup.svg
 	cp tests/ui/__snapshots__/test_snapshots_escalation/test_escalation_editor_with_timeline_pt_br.svg docs/escalation.svg
+	$(BIN)/python -m pytest tests/ui/test_snapshots_runs.py -q
+	cp tests/ui/__snapshots__/test_snapshots_runs/test_board_due_overdue_acknowledged_pt_br.svg docs/board.svg
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

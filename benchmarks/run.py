@@ -36,7 +36,7 @@ STARTUP_RUNS_QUICK = 1
 
 GROUPS = (
     "build", "lookup", "startup", "contracts", "reset", "ui-lookup", "ui-scroll", "ui-idle",
-    "stand-ins",
+    "stand-ins", "board",
 )  # fmt: skip
 
 
@@ -235,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
             figures,
             details,
         )
+    if "board" in which:  # escalation runs board (issue 13): benchmarks/board.py
+        from benchmarks import board
+
+        _log("board")
+        _guard("board", lambda: board.bench_board(ds.url, ns.db, _log, quick=ns.quick), figures,
+               details)  # fmt: skip
     machine["loadavg_end"] = os.getloadavg()
     elapsed = time.perf_counter() - started
 

@@ -42,6 +42,7 @@ from noc_console.config import Settings
 from noc_console.gc_policy import GcPolicy
 from noc_console.i18n import N_, _
 from noc_console.runtime.database import DatabaseSupervision
+from noc_console.runtime.live import LiveUpdates
 from noc_console.runtime.lock_policy import action_allowed
 from noc_console.runtime.session import OperatorSession, is_help_screen
 from noc_console.screens.base import NocScreen, translate_bindings
@@ -91,6 +92,7 @@ class NocApp(OperatorSession, DatabaseSupervision):
         ),
         # priority: locks from inside dialogs too (an operator may walk away from a wizard)
         Binding("ctrl+l", "lock", N_("Lock"), id="app.lock", priority=True),
+        Binding("f2", "board", N_("Escalation runs"), id="app.board", show=False),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
     ]
 
@@ -112,6 +114,8 @@ class NocApp(OperatorSession, DatabaseSupervision):
         """Makes temporary passwords in the reset wizard; None = the service's generator.
         Tests and snapshots pass a fixed one."""
         self.db_password = db_password
+        self.live = LiveUpdates()
+        """The escalation runs' change watcher, shared by the board and the run views."""
         self.gc_policy = GcPolicy(enabled=gc_policy, monotonic=time.monotonic)
         """The garbage-collector settings of this app (noc_console.gc_policy)."""
         translate_bindings(self)
@@ -139,6 +143,7 @@ class NocApp(OperatorSession, DatabaseSupervision):
         self.screen_change_signal.subscribe(self, self._screen_changed)
 
     def on_unmount(self) -> None:
+        self.live.stop()
         self.gc_policy.undo()
         self.stop_supervision()
 
@@ -217,6 +222,17 @@ class NocApp(OperatorSession, DatabaseSupervision):
         if self.principal is None or self.is_locked or not isinstance(state, DbConnected):
             return
         self.push_screen(AuditLogScreen(state.ctx, self.principal))
+
+    def action_board(self) -> None:
+        """The escalation runs board (issue 13), from anywhere once logged in."""
+        from noc_console.screens.runs.screen import RunsBoard
+
+        state = self.db_state
+        if self.principal is None or self.is_locked or not isinstance(state, DbConnected):
+            return
+        if isinstance(self.screen, RunsBoard):
+            return
+        self.push_screen(RunsBoard(state.ctx, self.principal, read_only=self.settings.read_only))
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
         """The app's own palette entries (one table); screens add theirs with the same method."""

@@ -15,6 +15,9 @@ from typing import Any, Literal
 
 import platformdirs
 
+from noc_console.auth_settings import AuthSettings, load_auth
+from noc_console.mail_settings import MailSettings, load_mail
+
 APP_NAME = "noc-console"
 ENV_PREFIX = "NOC_CONSOLE_"
 EMBEDDED_DB_NAME = "noc-console-demo.sqlite3"
@@ -73,6 +76,8 @@ class Settings:
     argon2: Argon2Params = field(default_factory=Argon2Params)
     keymap: Mapping[str, str] = field(default_factory=dict)
     portal_reset_url: str = "https://portal.example.com.br/reset?token={token}"
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -181,4 +186,6 @@ def load_settings(
             if isinstance(file_cfg.get("portal"), dict)
             else Settings.portal_reset_url
         ),
+        auth=load_auth(file_cfg, embedded=source == "default"),
+        mail=load_mail(file_cfg, paths.data_dir, embedded=source == "default"),
     )

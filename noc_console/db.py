@@ -45,6 +45,36 @@ class EngineOptions:
     connect_timeout_s: int = DEFAULT_CONNECT_TIMEOUT_S
     application_name: str = "noc-console"
     pool_size: int = 5
+    # Behind a pooler in transaction mode (PgBouncer): also ``?pooling=transaction`` in the URL.
+    transaction_pooling: bool = False
+
+
+# The URL's own switch for a transaction pooler: the URL is what names PgBouncer's host and
+# port, so it says how to talk to it too (removed before psycopg sees the URL).
+POOLING_PARAMETER = "pooling"
+TRANSACTION_POOLING = "transaction"
+
+
+def _transaction_pooling(url: URL, opts: EngineOptions) -> tuple[URL, bool]:
+    """The URL without the pooling parameter, and whether a transaction pooler is in front.
+
+    A pooler in transaction mode hands each transaction to any server
+    connection: nothing may outlive a transaction. So psycopg's server-side
+    prepared statements are off (``prepare_threshold=None``; PgBouncer 1.18
+    does not carry them between connections), and the timeouts are set per
+    transaction (``set_config(..., true)``, i.e. SET LOCAL) instead of as
+    startup options, which a pooler refuses or applies to someone else's
+    session.
+    """
+    value = url.query.get(POOLING_PARAMETER)
+    if value is None:
+        return url, opts.transaction_pooling
+    if value != TRANSACTION_POOLING:
+        raise DatabaseUnavailable(
+            f"unknown {POOLING_PARAMETER}={value!s} in {mask_url(url)} (use"
+            f" {POOLING_PARAMETER}={TRANSACTION_POOLING} behind PgBouncer)"
+        )
+    return url.difference_update_query([POOLING_PARAMETER]), True
 
 
 def parse_url(url: str | URL) -> URL:
@@ -76,12 +106,18 @@ def create_db_engine(
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
         elif backend == "postgresql":
-            connect_args = {
+            parsed, pooled = _transaction_pooling(parsed, opts)
+            connect_args: dict[str, Any] = {
                 "connect_timeout": opts.connect_timeout_s,
                 "application_name": opts.application_name,
-                "options": f"-c statement_timeout={opts.statement_timeout_ms}"
-                f" -c lock_timeout={opts.statement_timeout_ms}",
             }
+            if pooled:
+                connect_args["prepare_threshold"] = None
+            else:
+                connect_args["options"] = (
+                    f"-c statement_timeout={opts.statement_timeout_ms}"
+                    f" -c lock_timeout={opts.statement_timeout_ms}"
+                )
             engine = create_engine(
                 parsed,
                 connect_args=connect_args,
@@ -89,6 +125,8 @@ def create_db_engine(
                 max_overflow=opts.pool_size,
                 **kwargs,
             )
+            if pooled:
+                event.listen(engine, "begin", _timeouts_per_transaction(opts.statement_timeout_ms))
         else:
             raise DatabaseUnavailable(
                 f"unsupported database '{backend}' in {mask_url(parsed)} (use sqlite or postgresql)"
@@ -119,6 +157,19 @@ def _as_domain_error(context: Any) -> BaseException | None:
         url = context.engine.url if context.engine is not None else "database"
         return DatabaseUnavailable(classify_error(err, url), needs_password=needs_password(err))
     return None
+
+
+def _timeouts_per_transaction(timeout_ms: int) -> Callable[[Any], None]:
+    """Behind a transaction pooler: the console's timeouts, for this transaction only."""
+
+    def on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(
+            "SELECT set_config('statement_timeout', %(t)s, true),"
+            " set_config('lock_timeout', %(t)s, true)",
+            {"t": f"{timeout_ms}ms"},
+        )
+
+    return on_begin
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for command in (db_command, config_command, demo_command, operator_command):
         command.register(commands, db_after)
+    from noc_console.cli import mail, mailer, portal  # the outbox mailer and its helpers
+
+    for group in (mailer, mail, portal):
+        group.register(commands, db_after)
     return parser
 
 

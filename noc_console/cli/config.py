@@ -50,6 +50,7 @@ def cmd_config_path(run: Run) -> int:
                 f" (source: {settings.database_source}{embedded})",
             )
         )
+        rows.append(("mail goes to", settings.mail.where))
     width = max(len(name) for name, _ in rows) + 1
     for name, value in rows:
         print(f"{name + ':':<{width}} {value}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from noc_console.cli import operator_identity
 from noc_console.cli.common import EXIT_OK, Commands, Run, command_group
 from noc_console.cli.connecting import connected, require_schema
 from noc_console.cli.prompts import ask_new_password
@@ -23,6 +24,7 @@ def register(commands: Commands, db_after: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_operator_add)
     p = op_actions.add_parser("list", parents=[db_after], help="list operators")
     p.set_defaults(handler=cmd_operator_list)
+    operator_identity.register_actions(op_actions, db_after)
 
 
 def cmd_operator_add(run: Run) -> int:

@@ -14,6 +14,7 @@ from noc_console.demo.contracts import draw_contracts
 from noc_console.demo.customers import draw_customers
 from noc_console.demo.escalation import draw_escalation
 from noc_console.demo.history import AuditPlan
+from noc_console.demo.name_words import add_block_words
 from noc_console.demo.operators import DEMO_OPERATORS, create_demo_operators
 from noc_console.demo.options import DemoOptions, Progress
 from noc_console.demo.people import Names
@@ -93,6 +94,7 @@ def load_data(
             ):
                 if rows:
                     conn.execute(insert(table), rows)
+            add_block_words(conn, customer_rows, user_rows, chains, contacts)
             counts.customers += len(customer_rows)
             counts.portal_users += len(user_rows)
             counts.portal_sessions += len(sessions)

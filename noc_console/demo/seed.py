@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from noc_console.clock import Clock, SystemClock
 from noc_console.demo.bulk import next_ids, sync_sequences
+from noc_console.demo.escalation_runs import seed_runs
 from noc_console.demo.guards import ensure_empty, validate
 from noc_console.demo.history import plan_audit
 from noc_console.demo.history_writer import write_audit
@@ -73,6 +74,7 @@ def seed_demo(
             )
             write_audit(conn, history, operator_ids, ids, counts, report_progress)
         sync_sequences(conn)
+        seed_runs(conn, now)  # escalation runs (issue 13), after the bulk load
         # Last of all, once the search index and the sequences are right too: its
         # presence is what "this is a complete demo database" means.
         with conn.begin():

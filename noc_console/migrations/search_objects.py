@@ -197,6 +197,9 @@ def expected_objects(dialect: str) -> set[tuple[str, str]]:
         objs.add(("trigger", "audit_events_no_truncate"))
     objs |= {("index", name) for name in EMAIL_DOMAIN_INDEXES.values()}  # migration 0004
     objs |= {("trigger", "audit_events_no_update"), ("trigger", "audit_events_no_delete")}
+    from noc_console.migrations import run_objects  # migration 0006
+
+    objs |= run_objects.expected_objects(dialect)
     return objs
 
 

@@ -10,8 +10,17 @@ from noc_console.models.escalation import (
     EscalationContact,
     contact_search_values,
 )
-from noc_console.models.operators import Operator, Role
-from noc_console.models.outbox import NotificationOutbox
+from noc_console.models.escalation_runs import (
+    Channel,
+    EscalationAttempt,
+    EscalationRun,
+    Outcome,
+    RunState,
+)
+from noc_console.models.name_words import NameKind, NameWord, NameWordKey
+from noc_console.models.operator_factors import OperatorRecoveryCode
+from noc_console.models.operators import DIRECTORY_PASSWORD, Operator, OperatorSource, Role
+from noc_console.models.outbox import NotificationOutbox, OutboxState
 from noc_console.models.portal_users import (
     PasswordHistory,
     PasswordPolicy,
@@ -22,24 +31,36 @@ from noc_console.models.portal_users import (
 )
 
 __all__ = [
+    "DIRECTORY_PASSWORD",
     "MAX_LEVEL",
     "AuditEvent",
     "Base",
+    "Channel",
     "Contract",
     "ContractStatus",
     "Customer",
     "CustomerStatus",
+    "EscalationAttempt",
     "EscalationChain",
     "EscalationContact",
+    "EscalationRun",
     "Money",
+    "NameKind",
+    "NameWord",
+    "NameWordKey",
     "NotificationOutbox",
     "Operator",
+    "OperatorRecoveryCode",
+    "OperatorSource",
+    "OutboxState",
+    "Outcome",
     "PasswordHistory",
     "PasswordPolicy",
     "PasswordResetToken",
     "PortalSession",
     "PortalUser",
     "Role",
+    "RunState",
     "UTCDateTime",
     "contact_search_values",
     "customer_search_values",

@@ -30,6 +30,7 @@ class PortalUser(Base):
         CheckConstraint("preposto_level BETWEEN 1 AND 3", name="preposto_level"),
         CheckConstraint("login = lower(login)", name="login_lower"),
         CheckConstraint("failed_login_count >= 0", name="failed_login_count"),
+        CheckConstraint("language IS NULL OR language IN ('pt_BR', 'en')", name="language"),
         Index("ix_portal_users_customer_id", "customer_id"),
         Index(
             "ix_portal_users_name_norm",
@@ -62,6 +63,8 @@ class PortalUser(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     name_norm: Mapped[str] = mapped_column(String(200), default="")
     email_norm: Mapped[str] = mapped_column(String(254), default="")
+    # The language of the mail the portal and the NOC send this user; NULL: pt_BR (issue 14).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

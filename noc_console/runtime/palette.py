@@ -57,6 +57,15 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         ),
     ),
     AppEntry(
+        Shown.LOGGED_IN,
+        PaletteCommand(
+            "app.board",
+            N_("Escalation runs board"),
+            N_("Every open escalation run, what is due next first (f2)"),
+            "app.board",
+        ),
+    ),
+    AppEntry(
         Shown.AUDIT_READER,
         PaletteCommand(
             "app.audit_log",

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from noc_console.config import Settings
     from noc_console.screens.lock import LockScreen
     from noc_console.services.context import Principal, ServiceContext
+    from noc_console.services.signin import Identity
     from noc_console.widgets.session_bar import SessionView
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ class OperatorSession(App[None]):
         """The idle lock's clock (tests move its ``monotonic`` instead of waiting minutes)."""
         self.held = HeldScreens()
         self._unlocking = False
+        self.early_keys: list[tuple[str, str | None]] = []
+        """Keys typed before the login screen exists; it takes them in order (issue 15)."""
 
     def start_idle_lock(self) -> None:
         """From on_mount: look at the idle time every IDLE_CHECK_SECONDS."""
@@ -197,8 +200,50 @@ class OperatorSession(App[None]):
             "lock operator=%s reason=%s", principal.username, "idle" if idle_minutes else "key"
         )
         self.clear_notifications()  # a toast may name a customer or a user
-        self.push_screen(LockScreen(state.ctx, principal, idle_minutes=idle_minutes))
+        identity = self.identity()
+        if identity.auth.lock_requires_totp:  # asks the database whether a factor is enrolled
+            self._lock_with_code(state.ctx, principal, identity, idle_minutes)
+            return
+        self.push_screen(
+            LockScreen(state.ctx, principal, idle_minutes=idle_minutes, identity=identity)
+        )
         self.refresh_bindings()
+
+    def identity(self) -> Identity:
+        """How this console signs operators in (``[auth]``); built once, nothing connected."""
+        found: Identity | None = getattr(self, "_identity", None)
+        if found is None:
+            from noc_console.services.signin import identity_for
+
+            found = identity_for(self.settings)
+            self._identity = found
+        return found
+
+    @work(thread=True, exit_on_error=False, group="lock")
+    def _lock_with_code(
+        self,
+        ctx: ServiceContext,
+        principal: Principal,
+        identity: Identity,
+        idle_minutes: int | None,
+    ) -> None:
+        from noc_console.screens.lock import LockScreen
+        from noc_console.services.signin import unlock_needs_code
+
+        try:
+            needs_code = unlock_needs_code(identity, ctx, principal)
+        except Exception as err:  # noqa: BLE001 - lock anyway; the code is then asked for
+            log.warning("lock: factor check failed: %s", type(err).__name__)
+            needs_code = True
+        screen = LockScreen(
+            ctx, principal, idle_minutes=idle_minutes, identity=identity, needs_code=needs_code
+        )
+        self.call_from_thread(self._push_lock, screen)
+
+    def _push_lock(self, screen: Screen[Any]) -> None:
+        if not self.is_locked and self.principal is not None:
+            self.push_screen(screen)
+            self.refresh_bindings()
 
     def _check_idle(self) -> None:
         self.gc_policy.idle(self.idle_clock.idle_seconds())
@@ -280,4 +325,21 @@ class OperatorSession(App[None]):
             events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp,
         ):
             self.note_activity()
+        if isinstance(event, events.Key) and not event.is_forwarded and self._typed_ahead(event):
+            return
         await super().on_event(event)
+
+    def _typed_ahead(self, event: events.Key) -> bool:
+        """A key for a login form that is not ready yet: kept for the field it was meant for."""
+        if self.principal is not None:
+            return False
+        screen = self.screen
+        if isinstance(screen, LoginScreen):
+            return screen.type_ahead(event.key, event.character)
+        if len(self.screen_stack) <= 1 and event.character and event.character.isprintable():
+            self.early_keys.append((event.key, event.character))  # no login screen yet
+            return True
+        if len(self.screen_stack) <= 1 and event.key in ("tab", "shift+tab", "enter", "backspace"):
+            self.early_keys.append((event.key, None))
+            return True
+        return False

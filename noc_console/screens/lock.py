@@ -34,6 +34,7 @@ from noc_console.widgets.session_bar import SessionBar
 
 if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
+    from noc_console.services.signin import Identity
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,16 @@ class LockScreen(NocScreen):
         *,
         locked_at: datetime | None = None,
         idle_minutes: int | None = None,
+        identity: Identity | None = None,
+        needs_code: bool = False,
     ) -> None:
         super().__init__()
         self.ctx = ctx
         self.principal = principal
+        self.identity = identity
+        """How the password is checked (local or directory); None: the local check."""
+        self.needs_code = needs_code
+        """``[auth] lock_requires_totp`` and a factor enrolled: a code as well as the password."""
         self.locked_at = locked_at or ctx.clock.now()
         self.idle_minutes = idle_minutes
         self.unlock_state = UnlockState()
@@ -87,6 +94,9 @@ class LockScreen(NocScreen):
             yield Static(self._who(), id="lock-who")
             yield Label(_("Password"), classes="field-label")
             yield Field(password=True, placeholder=_("your password"), id="lock-password")
+            if self.needs_code:
+                yield Label(_("Code"), classes="field-label")
+                yield Field(placeholder=_("6 digits from your app"), id="lock-code", max_length=16)
             with Horizontal(id="lock-actions"):
                 yield Button(_("Unlock"), id="unlock", variant="primary")
                 yield Button(_("Switch operator"), id="switch-operator")
@@ -129,26 +139,41 @@ class LockScreen(NocScreen):
     # ------------------------------------------------------------------ unlock
 
     @on(Input.Submitted, "#lock-password")
+    @on(Input.Submitted, "#lock-code")
     @on(Button.Pressed, "#unlock")
-    def submit(self) -> None:
+    def submit(self, event: Input.Submitted | Button.Pressed | None = None) -> None:
         if self.unlock_state.busy:
+            return
+        if (
+            self.needs_code
+            and isinstance(event, Input.Submitted)
+            and event.input.id == "lock-password"
+        ):
+            self.query_one("#lock-code", Input).focus()  # Enter moves on to the code
             return
         field = self.query_one("#lock-password", Input)
         password = field.value
+        code = ""
+        if self.needs_code:
+            code_field = self.query_one("#lock-code", Input)
+            code, code_field.value = code_field.value, ""
         field.value = ""
         attempt = self.unlock_state.submit(password)
         self._render_state()
         if attempt is None:
             field.focus()
             return
-        self._check_worker(attempt, password)
+        self._check_worker(attempt, password, code)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
-    def _check_worker(self, attempt: int, password: str) -> None:
-        from noc_console.services import auth
+    def _check_worker(self, attempt: int, password: str, code: str = "") -> None:
+        from noc_console.services import auth, signin
 
         try:
-            ok = auth.verify_password(self.ctx, self.principal, password)
+            if self.identity is None:
+                ok = auth.verify_password(self.ctx, self.principal, password)
+            else:
+                ok = signin.unlock(self.ctx, self.identity, self.principal, password, code or None)
         except DatabaseUnavailable as err:
             self.post_message(DatabaseProblem(str(err)))
             self.post_message(

@@ -10,6 +10,7 @@ flow's rules (which rows show, when a login may start, stale answers) are in
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -23,7 +24,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 from noc_console.errors import AuthenticationFailed, DatabaseUnavailable
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
-from noc_console.screens.login_state import LoginState, login_error_line
+from noc_console.screens.login_state import LoginState, TypeAhead, login_error_line
 from noc_console.screens.session import DbConnected, DbState
 from noc_console.widgets.fields import Field
 from noc_console.widgets.light_button import LightButton
@@ -31,6 +32,9 @@ from noc_console.widgets.text_spinner import TextSpinner
 
 if TYPE_CHECKING:
     from noc_console.services.context import Principal, ServiceContext
+    from noc_console.services.signin import Identity, SecondFactorNeeded
+
+log = logging.getLogger(__name__)
 
 
 class _ProblemRows:
@@ -88,17 +92,22 @@ class LoginScreen(NocScreen):
             principal: Principal | None = None,
             error: str | None = None,
             keyring_note: str | None = None,
+            pending: SecondFactorNeeded | None = None,
+            start_again: bool = False,
         ) -> None:
             super().__init__()
             self.attempt = attempt
             self.principal = principal
+            self.pending = pending
+            self.start_again = start_again
             self.error = error
             self.keyring_note = keyring_note
 
     class KeyringChecked(Message):
-        def __init__(self, available: bool) -> None:
+        def __init__(self, available: bool, sources: str = "") -> None:
             super().__init__()
             self.available = available
+            self.sources = sources
 
     class RememberedFound(Message):
         def __init__(self, username: str, password: str) -> None:
@@ -111,6 +120,10 @@ class LoginScreen(NocScreen):
         self.state = LoginState(db_state, read_only=read_only)
         self._initial_username = username
         self._problem: _ProblemRows | None = None  # mounted when first needed
+        self.ahead = TypeAhead(username=username)
+        """Keys typed before the form is ready (issue 15): see ``type_ahead``."""
+        self._painted = False
+        self._identity: Identity | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -130,6 +143,13 @@ class LoginScreen(NocScreen):
             )
             yield Label(_("Password"), classes="field-label")
             yield Field(password=True, placeholder=_("your password"), id="password")
+            with Vertical(id="code-row"):
+                yield Label(_("Code"), classes="field-label")
+                yield Field(
+                    placeholder=_("6 digits from your app, or a recovery code"),
+                    id="code",
+                    max_length=16,
+                )
             with Horizontal(id="remember-row"):
                 yield Checkbox(_("Remember me"), id="remember", disabled=True)
                 yield Static(id="remember-note")
@@ -137,6 +157,7 @@ class LoginScreen(NocScreen):
                 yield LightButton(_("Log in"), id="login", variant="primary")
                 yield TextSpinner(id="login-spinner")
             yield Static(id="login-message")
+            yield Static(id="login-sources")
         yield Footer()
 
     def _problem_rows(self) -> _ProblemRows:
@@ -158,8 +179,59 @@ class LoginScreen(NocScreen):
     def on_mount(self) -> None:
         self._render_state()
         self.call_after_refresh(self._check_keyring)  # after the first paint
+        self.call_after_refresh(self._first_paint_done)
         if self._initial_username:  # back from a lock: only the password is missing
             self.query_one("#password", Input).focus()
+        early = getattr(self.app, "early_keys", None)
+        if isinstance(early, list):  # keys that came before this screen existed
+            for key, character in early:
+                self.type_ahead(key, character)
+            early.clear()
+
+    # ------------------------------------------------------------------ type-ahead (issue 15)
+
+    def _form_ready(self) -> bool:
+        """Painted, and the database answered (connected, or a problem the operator must see)."""
+        return self._painted and not self.state.connecting
+
+    def type_ahead(self, key: str, character: str | None) -> bool:
+        """The app hands every key here first; True when it was kept for the form (not ready yet).
+
+        Applied in order to the field it was meant for, never to whatever has
+        the focus at the moment (which is what put passwords in the username box).
+        """
+        if not self.ahead.open:
+            return False
+        if self._form_ready():
+            self._flush_type_ahead()
+            return False
+        taken = self.ahead.take(key, character)
+        if taken and self.is_mounted:
+            self._show_type_ahead()
+        return taken
+
+    def _show_type_ahead(self) -> None:
+        for name, value in self.ahead.values.items():
+            field = self.query_one(f"#{name}", Input)
+            if field.value != value:
+                field.value = value
+        if self.ahead.field in ("username", "password"):
+            self.query_one(f"#{self.ahead.field}", Input).focus()
+
+    def _first_paint_done(self) -> None:
+        self._painted = True
+        self._flush_type_ahead()
+
+    def _flush_type_ahead(self) -> None:
+        """The form is ready: what was typed ahead goes in, and Enter, if pressed, submits."""
+        if not self.ahead.open or not self._form_ready():
+            return
+        self.ahead.close()
+        if not self.ahead.touched:
+            return
+        self._show_type_ahead()
+        if self.ahead.submit:
+            self.submit()
 
     def _render_state(self) -> None:
         """Bring every status widget in line with the current state (idempotent)."""
@@ -184,7 +256,12 @@ class LoginScreen(NocScreen):
         self.query_one("#login", Button).disabled = state.busy
         self.query_one("#login-spinner", TextSpinner).spin(state.busy)
         for field_id in ("#username", "#password"):
-            self.query_one(field_id, Input).disabled = state.busy
+            self.query_one(field_id, Input).disabled = state.busy or state.wants_code
+        self.query_one("#code-row").display = state.wants_code
+        self.query_one("#code", Input).disabled = state.busy
+        sources = self.query_one("#login-sources", Static)
+        sources.update(Text(state.sources, style="dim"))
+        sources.display = bool(state.sources)
         message = self.query_one("#login-message", Static)
         message.update(Text(state.message))
         message.display = bool(state.message)
@@ -217,6 +294,7 @@ class LoginScreen(NocScreen):
             return
         self._render_state()
         self.refresh_bindings()
+        self._flush_type_ahead()
         if self.state.needs_db_password():
             # Just mounted, perhaps: focused once it is on screen.
             self.call_after_refresh(self._problem_rows().db_password.focus)
@@ -229,6 +307,7 @@ class LoginScreen(NocScreen):
             "values": {
                 "username": self.query_one("#username", Input).value,
                 "password": self.query_one("#password", Input).value,
+                "code": self.query_one("#code", Input).value,
                 "db-password": self._typed_db_password(),
             },
             "remember": self.query_one("#remember", Checkbox).value,
@@ -277,10 +356,27 @@ class LoginScreen(NocScreen):
 
     @on(Button.Pressed, "#login")
     @on(Input.Submitted, "#password")
+    @on(Input.Submitted, "#code")
     def submit(self) -> None:
-        """Check the form, then verify the password in a worker."""
+        """Check the form, then verify the password (or the code) in a worker."""
         state = self.state
         if state.busy:
+            return
+        if state.wants_code and state.pending is not None:
+            code_field = self.query_one("#code", Input)
+            code = code_field.value
+            code_refusal = state.code_refusal(code)
+            if code_refusal is not None:
+                self._say(code_refusal, "#code")
+                return
+            code_field.value = ""
+            db_state = state.db_state
+            if not isinstance(db_state, DbConnected):
+                self._say(_("Still connecting to the database; try again in a moment."))
+                return
+            attempt = state.start()
+            self._render_state()
+            self._code_worker(attempt, db_state.ctx, state.pending, code)
             return
         username = self.query_one("#username", Input).value.strip()
         password = self.query_one("#password", Input).value
@@ -310,10 +406,10 @@ class LoginScreen(NocScreen):
         remember: bool,
     ) -> None:
         from noc_console import secrets
-        from noc_console.services import auth
+        from noc_console.services import signin
 
         try:
-            principal = auth.login(ctx, username, password)
+            outcome = signin.sign_in(ctx, self.identity(), username, password)
         except (AuthenticationFailed, DatabaseUnavailable) as err:
             self.post_message(self.LoginFinished(attempt, error=str(err)))
             return
@@ -321,6 +417,10 @@ class LoginScreen(NocScreen):
             error = login_error_line(err, ctx.engine.url)
             self.post_message(self.LoginFinished(attempt, error=error))
             return
+        if isinstance(outcome, signin.SecondFactorNeeded):
+            self.post_message(self.LoginFinished(attempt, pending=outcome))
+            return
+        principal = outcome
         note = None
         if self.state.keyring:
             account = secrets.operator_account(principal.username, database)
@@ -333,11 +433,43 @@ class LoginScreen(NocScreen):
                 note = _("Password not remembered: {reason}").format(reason=err)
         self.post_message(self.LoginFinished(attempt, principal=principal, keyring_note=note))
 
+    def identity(self) -> Identity:
+        """How this console signs people in (``[auth]``), built on first use in a worker."""
+        if self._identity is None:
+            from noc_console.services.signin import Identity, identity_for
+
+            settings = getattr(self.app, "settings", None)
+            self._identity = identity_for(settings) if settings is not None else Identity()
+        return self._identity
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
+    def _code_worker(
+        self, attempt: int, ctx: ServiceContext, pending: SecondFactorNeeded, code: str
+    ) -> None:
+        from noc_console.services import signin
+
+        try:
+            principal = signin.finish_with_code(ctx, self.identity(), pending, code)
+        except signin.StartAgain as err:
+            self.post_message(self.LoginFinished(attempt, error=str(err), start_again=True))
+        except (AuthenticationFailed, DatabaseUnavailable) as err:
+            self.post_message(self.LoginFinished(attempt, error=str(err), pending=pending))
+        except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
+            error = login_error_line(err, ctx.engine.url)
+            self.post_message(self.LoginFinished(attempt, error=error, pending=pending))
+        else:
+            self.post_message(self.LoginFinished(attempt, principal=principal))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="keyring")
     def _check_keyring(self) -> None:
         from noc_console import secrets
 
-        self.post_message(self.KeyringChecked(secrets.keyring_available()))
+        try:
+            sources = self.identity().describe()
+        except Exception as err:  # noqa: BLE001 - the form works without the line
+            log.warning("sign-in sources unknown: %s", type(err).__name__)
+            sources = ""
+        self.post_message(self.KeyringChecked(secrets.keyring_available(), sources))
 
     def _lookup_remembered(self) -> None:
         username = self.query_one("#username", Input).value.strip().lower()
@@ -358,10 +490,25 @@ class LoginScreen(NocScreen):
 
     @on(LoginFinished)
     def _login_finished(self, message: LoginFinished) -> None:
-        succeeded = message.principal is not None
+        succeeded = message.principal is not None or (
+            message.pending is not None and not message.error
+        )
         if not self.state.finish(message.attempt, succeeded=succeeded, error=message.error):
             return  # a newer attempt is running; this answer is stale
+        if message.principal is None and message.pending is not None and not message.error:
+            self.query_one("#password", Input).value = ""
+            self.state.password_checked(message.pending)
+            self._render_state()
+            if message.pending.enrolled:
+                self.query_one("#code", Input).focus()
+            else:
+                self._open_enrolment(message.pending)
+            return
         if message.principal is None:
+            if message.pending is not None and self.state.wants_code:
+                self._say(self.state.message, "#code")  # a wrong code: try another
+                return
+            self.state.back_to_password(self.state.message)
             self.query_one("#password", Input).value = ""
             self._say(self.state.message, "#password")
             return
@@ -370,9 +517,28 @@ class LoginScreen(NocScreen):
         self._render_state()
         self.post_message(self.LoggedIn(message.principal))
 
+    def _open_enrolment(self, pending: SecondFactorNeeded) -> None:
+        from noc_console.screens.totp_enrol.screen import TotpEnrolScreen
+
+        db_state = self.state.db_state
+        if not isinstance(db_state, DbConnected):
+            return
+
+        def enrolled(principal: Principal | None) -> None:
+            if principal is None:  # cancelled: start again from the password
+                self.state.back_to_password(_("Second factor not set up; you are not signed in."))
+                self._say(self.state.message, "#password")
+                return
+            self.post_message(self.LoggedIn(principal))
+
+        self.app.push_screen(
+            TotpEnrolScreen(db_state.ctx, self.identity(), pending=pending), enrolled
+        )
+
     @on(KeyringChecked)
     def _keyring_checked(self, message: KeyringChecked) -> None:
         self.state.keyring = message.available
+        self.state.sources = message.sources
         self._render_state()
         if message.available:
             self._lookup_remembered()

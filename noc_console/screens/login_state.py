@@ -21,6 +21,8 @@ from noc_console.screens.session import DbConnected, DbConnecting, DbState, DbUn
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
+    from noc_console.services.signin import SecondFactorNeeded
+
 log = logging.getLogger(__name__)
 
 
@@ -47,6 +49,8 @@ class LoginState:
         self.keyring: bool | None = None  # unknown until the keyring worker answers
         self.busy = False  # a password check is running
         self.attempt = 0  # a newer attempt makes older answers stale
+        self.pending: SecondFactorNeeded | None = None  # the password was right; a code is due
+        self.sources = ""  # which sources sign people in here (the form says it)
 
     # ------------------------------------------------------------------ the database rows
 
@@ -126,3 +130,89 @@ class LoginState:
             return False
         self.note = _("password filled from the system keyring")
         return True
+
+    # ------------------------------------------------------------------ second factor (issue 15)
+
+    @property
+    def wants_code(self) -> bool:
+        """The password was right and a code finishes the sign-in."""
+        return self.pending is not None and self.pending.enrolled
+
+    def password_checked(self, pending: SecondFactorNeeded) -> None:
+        self.pending = pending
+        source = _("the company directory") if pending.source == "ldap" else _("this console")
+        if pending.enrolled:
+            self.message = _(
+                "Password checked by {source}. Enter the 6-digit code from your"
+                " authenticator app, or one of your recovery codes."
+            ).format(source=source)
+        else:
+            self.message = _(
+                "Password checked by {source}. Your role needs a second factor: set it up now."
+            ).format(source=source)
+
+    def code_refusal(self, code: str) -> str | None:
+        if not code.strip():
+            return _("Enter the code from your authenticator app.")
+        return None
+
+    def back_to_password(self, message: str = "") -> None:
+        """Start again from the password (a stale or refused second step)."""
+        self.pending = None
+        self.message = message
+
+
+_TEXT_FIELDS = ("username", "password")
+
+
+class TypeAhead:
+    """Keys that arrive before the login form is ready, kept for the field they were meant for.
+
+    A paste, or typing over a slow SSH link, can deliver ``name``, Tab, the
+    password and Enter before the form is mounted, focused or connected. Each
+    key is applied here, in order, to the field a person's focus would have
+    been in (Tab and Enter move it as they do on the form), so a password can
+    never land in the username box; the screen copies the values into the form
+    and, if Enter was pressed in the password field, submits once it is ready.
+    """
+
+    def __init__(self, *, username: str = "") -> None:
+        self.values = {"username": username, "password": ""}
+        self.field = "password" if username else "username"
+        """``username``, ``password``, or ``rest`` (the checkbox and buttons: text is dropped)."""
+        self.submit = False
+        self.open = True
+        """False once the form took over: keys then go to the form as usual."""
+        self.touched = False
+
+    def take(self, key: str, character: str | None) -> bool:
+        """Apply one key; False when it is not a typing key (shortcuts keep working)."""
+        if not self.open:
+            return False
+        order = [*_TEXT_FIELDS, "rest"]
+        if key in ("tab", "shift+tab", "enter", "backspace"):
+            self.touched = True
+            if self.submit:
+                return True
+            position = order.index(self.field)
+            if key == "tab":
+                self.field = order[min(position + 1, len(order) - 1)]
+            elif key == "shift+tab":
+                self.field = order[max(position - 1, 0)]
+            elif key == "enter":
+                if self.field == "username":
+                    self.field = "password"
+                elif self.field == "password":
+                    self.submit = True
+            elif self.field in _TEXT_FIELDS:
+                self.values[self.field] = self.values[self.field][:-1]
+            return True
+        if character is None or len(character) != 1 or not character.isprintable():
+            return False
+        self.touched = True
+        if not self.submit and self.field in _TEXT_FIELDS:
+            self.values[self.field] += character
+        return True
+
+    def close(self) -> None:
+        self.open = False

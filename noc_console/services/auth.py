@@ -7,16 +7,17 @@ so the login form does not reveal which operators exist.
 from __future__ import annotations
 
 import logging
-import unicodedata
-from datetime import timedelta
-
-from sqlalchemy import select
+from functools import cache
+from typing import TYPE_CHECKING
 
 from noc_console.errors import AuthenticationFailed
 from noc_console.i18n import N_, _
-from noc_console.models import Operator, Role
+from noc_console.models import Operator
 from noc_console.services import audit
 from noc_console.services.context import Principal, ServiceContext
+
+if TYPE_CHECKING:
+    from noc_console.services import signin
 
 log = logging.getLogger(__name__)
 
@@ -35,90 +36,32 @@ def _dummy_hash(ctx: ServiceContext) -> str:
     return _DUMMY_HASH[key]
 
 
-def _usable(value: str) -> bool:
-    return len(value) <= 1024 and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
+def dummy_verify(ctx: ServiceContext, password: str) -> None:
+    """Spend one argon2 verification, so an unknown name costs what a wrong password costs."""
+    ctx.hasher.verify(_dummy_hash(ctx), password)
 
 
 def login(ctx: ServiceContext, username: str, password: str) -> Principal:
-    """Return the principal or raise AuthenticationFailed with a message for the form."""
-    username = username.strip().lower()[:64]
-    now = ctx.clock.now()
-    if not _usable(username) or not _usable(password):
-        # NUL, escapes or a lone surrogate: no operator has such a name or password, and
-        # the database / argon2 would refuse them with errors of their own. Still audited.
-        shown = "".join(ch for ch in username if _usable(ch))[:60]
-        with ctx.sessions.begin() as session:
-            audit.record(
-                session,
-                at=now,
-                action="operator_login_failed",
-                subject=f"op:{shown}",
-                details={"why": "unusable_input"},
-            )
-        log.info("login failed: unusable input")
-        raise AuthenticationFailed(_(WRONG_CREDENTIALS))
-    with ctx.sessions.begin() as session:
-        op = session.scalars(select(Operator).where(Operator.username == username)).one_or_none()
+    """Local accounts only, no second factor: the principal, or AuthenticationFailed.
 
-        def failed(why: str, message: str, **extra: object) -> str:
-            audit.record(
-                session,
-                at=now,
-                action="operator_login_failed",
-                operator_id=op.id if op else None,
-                subject=f"op:{username}",
-                details={"why": why, **extra},
-            )
-            log.info("login failed for %s: %s", username, why)
-            return message
+    The console signs in through ``services.signin`` (directory, break-glass,
+    TOTP); this is the same check with local accounts only, for callers that
+    have no ``[auth]`` settings. An operator who enrolled a factor is refused here.
+    """
+    from noc_console.services import signin
 
-        if op is None:
-            ctx.hasher.verify(_dummy_hash(ctx), password)
-            failure = failed("unknown_user", _(WRONG_CREDENTIALS))
-        elif not op.is_active:
-            failure = failed("inactive", _("this operator account is disabled; ask a supervisor"))
-        elif op.locked_until is not None and op.locked_until > now:
-            failure = failed(
-                "locked",
-                _("too many failed attempts; locked until {time} UTC").format(
-                    time=f"{op.locked_until:%H:%M}"
-                ),
-            )
-        elif not ctx.hasher.verify(op.password_hash, password):
-            op.failed_login_count += 1
-            if op.failed_login_count >= MAX_FAILED_LOGINS:
-                op.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-                op.failed_login_count = 0
-                failure = failed(
-                    "wrong_password",
-                    _("too many failed attempts; locked for {minutes} minutes").format(
-                        minutes=LOCKOUT_MINUTES
-                    ),
-                    locked_minutes=LOCKOUT_MINUTES,
-                )
-            else:
-                failure = failed("wrong_password", _(WRONG_CREDENTIALS))
-        else:
-            op.failed_login_count = 0
-            op.locked_until = None
-            op.last_login_at = now
-            if ctx.hasher.needs_rehash(op.password_hash):
-                op.password_hash = ctx.hasher.hash(password)
-            audit.record(
-                session,
-                at=now,
-                action="operator_login",
-                operator_id=op.id,
-                subject=f"op:{op.username}",
-            )
-            log.info("login %s (%s)", op.username, op.role)
-            return Principal(
-                operator_id=op.id,
-                username=op.username,
-                display_name=op.display_name,
-                role=Role(op.role),
-            )
-    raise AuthenticationFailed(failure)
+    outcome = signin.sign_in(ctx, _local_identity(), username, password)
+    if isinstance(outcome, Principal):
+        return outcome
+    raise AuthenticationFailed(_("this account needs its second factor; sign in from the console"))
+
+
+@cache
+def _local_identity() -> signin.Identity:
+    from noc_console.auth_settings import AuthSettings
+    from noc_console.services import signin
+
+    return signin.Identity(auth=AuthSettings(require_totp=()))
 
 
 def verify_password(ctx: ServiceContext, actor: Principal, password: str) -> bool:

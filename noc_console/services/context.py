@@ -27,6 +27,10 @@ class Principal:
     username: str
     display_name: str
     role: Role
+    source: str = "local"
+    """Who checked the password: ``local`` (this database) or ``ldap`` (the directory)."""
+    break_glass: bool = False
+    """Signed in with a break-glass local account (the session bar says so)."""
 
     @property
     def label(self) -> str:

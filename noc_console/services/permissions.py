@@ -27,6 +27,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_OPERATORS = "manage_operators"
     VIEW_OPERATORS = "view_operators"
+    RUN_ESCALATION = "run_escalation"
+    VIEW_RUN_HISTORY = "view_run_history"
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -44,9 +46,12 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.VIEW_AUDIT: N_("read the audit log"),
     Permission.MANAGE_OPERATORS: N_("manage operators"),
     Permission.VIEW_OPERATORS: N_("list operators"),
+    Permission.RUN_ESCALATION: N_("run escalations"),
+    Permission.VIEW_RUN_HISTORY: N_("see the escalation history"),
 }
 
 _ANALYST = frozenset({Permission.LOOKUP, Permission.RESET_PASSWORD, Permission.VIEW_CONTRACTS})
+_ANALYST |= {Permission.RUN_ESCALATION}  # escalation runs (issue 13)
 _OPERATOR = _ANALYST | {Permission.EDIT_ESCALATION}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -59,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 WRITE_PERMISSIONS = frozenset(
     {Permission.RESET_PASSWORD, Permission.EDIT_ESCALATION, Permission.MANAGE_OPERATORS}
 )
+WRITE_PERMISSIONS |= {Permission.RUN_ESCALATION}  # escalation runs (issue 13)
 
 
 def allowed(role: Role, permission: Permission, *, read_only: bool = False) -> bool:

@@ -59,6 +59,11 @@ def match_reason(hit: CustomerHit) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(_(MATCH_LABELS.get(hit.match_field, N_("match"))) + ": ", style="dim")
     text.append(printable(value))
+    if hit.similar_to:  # a typo forgiven: say what the typed word was taken for (issue 16)
+        before, _sep, after = _("(similar to {word})").partition("{word}")
+        text.append(" " + before, style="dim")
+        text.append(printable(hit.similar_to), style="italic")
+        text.append(after, style="dim")
     return text
 
 

@@ -38,6 +38,10 @@ class SessionView:
     read_only: bool
     operator: str | None = None
     role: str | None = None
+    source: str | None = None
+    """``ldap`` when the directory checked the password (the bar says "directory")."""
+    break_glass: bool = False
+    """A break-glass local sign-in (issue 15): a marker of its own, in words."""
 
 
 def session_view(principal: Principal, info: DatabaseInfo, *, read_only: bool) -> SessionView:
@@ -52,6 +56,8 @@ def session_view(principal: Principal, info: DatabaseInfo, *, read_only: bool) -
         read_only=read_only,
         operator=principal.display_name,
         role=_(ROLE_LABELS[principal.role]),
+        source=principal.source,
+        break_glass=principal.break_glass,
     )
 
 
@@ -94,7 +100,11 @@ class SessionBar(Horizontal):
             self.view = found if isinstance(found, SessionView) else _UNKNOWN
         yield Static(self.who(), id="session-who")
         yield Static(
-            markers(is_demo=self.view.is_demo, read_only=self.view.read_only),
+            markers(
+                is_demo=self.view.is_demo,
+                read_only=self.view.read_only,
+                break_glass=self.view.break_glass,
+            ),
             id="session-markers",
         )
 
@@ -106,6 +116,8 @@ class SessionBar(Horizontal):
             text.append(printable(view.operator), style="bold")
             if view.role:
                 text.append(f" ({view.role})")
+            if view.source == "ldap":
+                text.append(" · " + _("directory"), style="dim")
             text.append("  │  ", style="dim")
         text.append(_("Database: "), style="dim")
         text.append(printable(view.database), style="bold")
@@ -115,13 +127,20 @@ class SessionBar(Horizontal):
     @property
     def plain(self) -> str:
         """Everything the bar says, as text (for logs and tests)."""
-        marks = markers(is_demo=self.view.is_demo, read_only=self.view.read_only)
+        marks = markers(
+            is_demo=self.view.is_demo,
+            read_only=self.view.read_only,
+            break_glass=self.view.break_glass,
+        )
         return f"{self.who().plain}{marks.plain}"
 
 
-def markers(*, is_demo: bool, read_only: bool) -> Text:
-    """The DEMO / READ-ONLY markers, each a word on a coloured block, two spaces before each."""
+def markers(*, is_demo: bool, read_only: bool, break_glass: bool = False) -> Text:
+    """The DEMO / READ-ONLY / BREAK-GLASS markers, each a word on a coloured block."""
     text = Text()
+    if break_glass:
+        text.append("  ")
+        text.append(" " + _("BREAK-GLASS") + " ", style="bold white on red")
     if is_demo:
         text.append("  ")
         text.append(" " + _("DEMO") + " ", style="bold black on yellow")

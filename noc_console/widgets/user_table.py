@@ -19,6 +19,7 @@ from noc_console.widgets.literal import literal
 from noc_console.widgets.record_table import RecordTable
 
 DEFAULT_TZ = "America/Sao_Paulo"
+LINK_COLUMN = "link"
 
 
 def _zone(tz: str) -> ZoneInfo:
@@ -77,7 +78,7 @@ def last_change(user: PortalUserInfo, tz: str) -> Text:
 class UserTable(RecordTable[PortalUserInfo]):
     """One row per portal user; the cursor row is the user ``r`` resets.
 
-    Issue #14's reset-link delivery state is one more column (and cell) here.
+    The newest reset link's delivery state is one more column (``show_links``).
     """
 
     # 108 columns + cell padding: fits 120 with the screen's padding and a scrollbar;
@@ -90,6 +91,31 @@ class UserTable(RecordTable[PortalUserInfo]):
         ("changed", N_("Password changed"), 19),
     )
 
+    # Once a user of the customer has a reset link, its state takes the fifth place in a few
+    # words ("↻ retry 2/5 14:10"). All six fit 120 columns even beside a vertical scrollbar
+    # (104 + cell padding = 116); the line under the table says the selected user's name,
+    # state and link in full.
+    COLUMNS_WITH_LINK = (
+        ("name", N_("Name"), 17),
+        ("login", N_("Login"), 16),
+        ("level", N_("Preposto"), 8),
+        ("state", N_("State"), 21),
+        (LINK_COLUMN, N_("Reset link"), 25),
+        ("changed", N_("Password changed"), 17),
+    )
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.links: dict[int, Text] = {}  # each user's reset-link state as last shown
+        self._shown: tuple[Sequence[PortalUserInfo], str, datetime] | None = None
+
+    def _ensure_columns(self) -> None:
+        if self.columns or not self.links:
+            super()._ensure_columns()
+            return
+        for key, label, width in self.COLUMNS_WITH_LINK:
+            self.add_column(_(label), width=width, key=key)
+
     def show_users(
         self,
         users: Sequence[PortalUserInfo],
@@ -99,20 +125,23 @@ class UserTable(RecordTable[PortalUserInfo]):
         select: int | None = None,
     ) -> None:
         """Replace the rows, keeping the cursor on the same user (or on user ``select``)."""
+        self._shown = (users, tz, now)
         self._ensure_columns()
         current = self.selected_user()
         wanted = select if select is not None else current.id if current else None
         self.clear()
         self.records = list(users)
         for user in users:
-            self.add_row(
+            cells = [
                 literal(user.full_name),
                 literal(user.login),
                 Text(_("level {n}").format(n=user.preposto_level), no_wrap=True),
                 user_state(user, tz, now),
                 last_change(user, tz),
-                key=str(user.id),
-            )
+            ]
+            if LINK_COLUMN in self.columns:
+                cells.insert(4, self.links.get(user.id, Text("")))
+            self.add_row(*cells, key=str(user.id))
         if wanted is not None:
             for row, user in enumerate(self.records):
                 if user.id == wanted:
@@ -121,3 +150,19 @@ class UserTable(RecordTable[PortalUserInfo]):
 
     def selected_user(self) -> PortalUserInfo | None:
         return self.record_at_cursor()
+
+    def show_links(self, links: dict[int, Text]) -> None:
+        """Say where each user's newest reset link stands: a column that appears once any
+        user of the customer has one (a customer without links looks as before)."""
+        self.links.clear()
+        self.links.update(links)
+        if LINK_COLUMN not in self.columns:
+            if not links or self._shown is None:
+                return
+            current = self.selected_user()
+            self.clear(columns=True)  # rebuilt with the link column, rows and cursor kept
+            users, tz, now = self._shown
+            self.show_users(users, tz, now, select=current.id if current else None)
+            return
+        for user in self.records:
+            self.update_cell(str(user.id), LINK_COLUMN, links.get(user.id, Text("")))

@@ -20,6 +20,7 @@ log in, nor unlock an idle console.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import itertools
@@ -27,6 +28,7 @@ import json
 import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,13 +40,23 @@ import noc_console.services
 from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine
 from noc_console.errors import AuthenticationFailed, PermissionDenied, ValidationError
-from noc_console.models import AuditEvent, Customer, EscalationChain, Operator, PortalUser, Role
+from noc_console.models import (  # issue 13
+    AuditEvent,
+    Customer,
+    EscalationAttempt,
+    EscalationChain,
+    EscalationRun,
+    Operator,
+    PortalUser,
+    Role,
+)
 from noc_console.services import (
     audit_query,
     auth,
     contracts,
     customers,
     escalation,
+    escalation_runs,  # issue 13
     operators,
     system,
 )
@@ -91,6 +103,22 @@ operators.set_operator_active     -   -     -   -      Y   -
 operators.list_all                -   -     -   -      Y   Y
 auth.verify_password              Y   Y     Y   Y      Y   Y
 system.record_logout              Y   Y     Y   Y      Y   Y
+escalation_runs.board             Y   Y     Y   Y      Y   Y
+escalation_runs.run_detail        Y   Y     Y   Y      Y   Y
+escalation_runs.open_runs_for     Y   Y     Y   Y      Y   Y
+escalation_runs.start_run         Y   -     Y   -      Y   -
+escalation_runs.record_attempt    Y   -     Y   -      Y   -
+escalation_runs.acknowledge       Y   -     Y   -      Y   -
+escalation_runs.escalate_now      Y   -     Y   -      Y   -
+escalation_runs.resolve           Y   -     Y   -      Y   -
+escalation_runs.cancel            Y   -     Y   -      Y   -
+escalation_runs.set_working       Y   -     Y   -      Y   -
+escalation_runs.customer_history  -   -     -   -      Y   Y
+escalation_runs.period_runs       -   -     -   -      Y   Y
+escalation_runs.period_stats      -   -     -   -      Y   Y
+escalation_runs.export_history_csv -  -     -   -      Y   Y
+mailer.link_statuses              Y   Y     Y   Y      Y   Y
+mailer.reissue_link               Y   -     Y   -      Y   -
 contract values visible           -   -     -   -      Y   Y
 """
 
@@ -180,6 +208,7 @@ class Target:
     operator_id: int
     new_username: str
     csv: Path
+    run_id: int = 0  # a fresh escalation run (issue 13)
 
 
 def _calls(ctx: ServiceContext, w: World, t: Target) -> dict[str, Callable[[Principal], object]]:
@@ -224,7 +253,85 @@ def _calls(ctx: ServiceContext, w: World, t: Target) -> dict[str, Callable[[Prin
         "operators.list_all": lambda a: operators.list_all(ctx, a),
         "auth.verify_password": lambda a: auth.verify_password(ctx, a, OP_PASSWORD),
         "system.record_logout": lambda a: system.record_logout(ctx, a),
+        **_run_calls(ctx, w, t),
+        **_mailer_calls(ctx, t),  # issue 14
     }
+
+
+def _mailer_calls(ctx: ServiceContext, t: Target) -> dict[str, Callable[[Principal], object]]:
+    """Issue 14: the link's state, and the re-issue of a link whose mail failed."""
+    from datetime import timedelta
+
+    from noc_console.models import PasswordResetToken
+    from noc_console.services import mailer, outbox
+    from noc_console.services.portal_credentials import add_token
+
+    def failed_link() -> int:
+        now = ctx.clock.now()
+        with ctx.sessions.begin() as s:
+            add_token(s, PasswordResetToken, t.user_id, now, timedelta(minutes=30))
+            row = outbox.enqueue(
+                s,
+                kind=pr.OUTBOX_KIND,
+                recipient="alvo@empresa.com.br",
+                payload={"ticket_ref": "INC-2026-0600"},
+                now=now,
+                portal_user_id=t.user_id,
+            )
+            row.state = "failed"
+            s.flush()
+            return int(row.id)
+
+    def reissue(a: Principal) -> object:
+        outbox_id = failed_link()
+        return mailer.reissue_link(ctx, a, outbox_id)
+
+    return {
+        "mailer.link_statuses": lambda a: mailer.link_statuses(ctx, a, [t.user_id]),
+        "mailer.reissue_link": reissue,
+    }
+
+
+def _fresh_run(w: World) -> int:
+    """An open escalation run of the world's customer, started outside the measured call."""
+    ctx = ServiceContext(w.engine, clock=FixedClock())
+    sup = w.principals[Role.SUPERVISOR]
+    started = escalation_runs.start_run(ctx, sup, w.customer_id, ticket_ref="INC-2026-0601")
+    return started.detail.run.id
+
+
+def _run_calls(
+    ctx: ServiceContext, w: World, t: Target
+) -> dict[str, Callable[[Principal], object]]:
+    cid, rid = w.customer_id, t.run_id
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    er = escalation_runs
+    return {
+        "escalation_runs.board": lambda a: er.board(ctx, a),
+        "escalation_runs.run_detail": lambda a: er.run_detail(ctx, a, rid),
+        "escalation_runs.open_runs_for": lambda a: er.open_runs_for(ctx, a, cid),
+        "escalation_runs.start_run": lambda a: er.start_run(ctx, a, cid, ticket_ref="INC-0602"),
+        "escalation_runs.record_attempt": lambda a: er.record_attempt(ctx, a, rid, outcome="busy"),
+        "escalation_runs.acknowledge": lambda a: er.acknowledge(ctx, a, rid),
+        "escalation_runs.escalate_now": lambda a: er.escalate_now(ctx, a, rid, reason="matriz"),
+        "escalation_runs.resolve": lambda a: er.resolve(ctx, a, rid),
+        "escalation_runs.cancel": lambda a: er.cancel(ctx, a, rid, reason="matriz"),
+        "escalation_runs.set_working": lambda a: er.set_working(ctx, a, rid, working=True),
+        "escalation_runs.customer_history": lambda a: er.customer_history(ctx, a, cid),
+        "escalation_runs.period_runs": lambda a: er.period_runs(ctx, a, start, end),
+        "escalation_runs.period_stats": lambda a: er.period_stats(ctx, a, start, end),
+        "escalation_runs.export_history_csv": lambda a: er.export_history_csv(
+            ctx, a, t.csv, start, end
+        ),
+    }
+
+
+def _run_effects(s: Any) -> tuple[Any, ...]:
+    """Everything an escalation run call could change: runs, their states, attempts."""
+    return (
+        tuple(s.execute(select(EscalationRun.id, EscalationRun.state, EscalationRun.updated_at))),
+        s.scalar(select(func.count()).select_from(EscalationAttempt)),
+    )
 
 
 def _effects(ctx: ServiceContext, w: World, t: Target) -> tuple[Any, ...]:
@@ -238,6 +345,7 @@ def _effects(ctx: ServiceContext, w: World, t: Target) -> tuple[Any, ...]:
             s.scalar(select(func.count()).where(Operator.username == t.new_username)),
             s.get_one(Operator, t.operator_id).is_active,
             t.csv.exists(),
+            _run_effects(s),
         )
 
 
@@ -298,6 +406,7 @@ def test_permission_matrix(
         s.flush()
         target_op = make_operator(s, Role.ANALYST, username=f"alvo.op{n}")
         target = Target(user.id, target_op.operator_id, f"novo.op{n}", tmp_path / "contratos.csv")
+    target = dataclasses.replace(target, run_id=_fresh_run(world))  # issue 13
     actor = world.principals[role]
     call = _calls(ctx, world, target)[function]
     before, newest = _effects(ctx, world, target), _newest_event(ctx)

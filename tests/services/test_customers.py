@@ -22,8 +22,10 @@ from noc_console.services.customers import UserState
 from noc_console.services.search import limits, lookup
 from noc_console.services.search.dto import (
     RANK_EXACT,
+    RANK_PARTIAL,
     RANK_PREFIX,
     RANK_SUBSTRING,
+    RANK_WORDS,
     MatchField,
     SearchPage,
 )
@@ -92,16 +94,17 @@ def world(ctx: ServiceContext) -> dict[str, int]:
 
 
 FIELD_CASES = [
-    # term, customer, field, value, rank
+    # term, customer, field, value, rank (dto: 0 exact identifier, 1 every word whole, 2 prefix,
+    # 5 substring; issue 16)
     ("padaria", "Padaria São João Ltda", "customer.legal_name", "Padaria São João Ltda", 1),
-    ("joao ltda", "Padaria São João Ltda", "customer.legal_name", "Padaria São João Ltda", 2),
+    ("joao ltda", "Padaria São João Ltda", "customer.legal_name", "Padaria São João Ltda", 1),
     ("pao quente", "Padaria São João Ltda", "customer.trade_name", "Pão Quente", 1),
     ("11222333000181", "Padaria São João Ltda", "customer.cnpj", "11.222.333/0001-81", 0),
     ("maria antonia", "Padaria São João Ltda", "portal_user.full_name", "Maria Antônia Prado", 1),
     ("antonia pra", "Padaria São João Ltda", "portal_user.full_name", "Maria Antônia Prado", 2),
-    ("prado", "Padaria São João Ltda", "portal_user.login", "mprado", 2),  # login wins a tie
+    ("prado", "Padaria São João Ltda", "portal_user.full_name", "Maria Antônia Prado", 1),
     ("mprado", "Padaria São João Ltda", "portal_user.login", "mprado", 0),
-    ("mpra", "Padaria São João Ltda", "portal_user.login", "mprado", 1),
+    ("mpra", "Padaria São João Ltda", "portal_user.login", "mprado", 2),
     (
         "financeiro.prado@padaria.com.br",
         "Padaria São João Ltda",
@@ -114,21 +117,21 @@ FIELD_CASES = [
         "Padaria São João Ltda",
         "portal_user.email",
         "Financeiro.Prado@Padaria.com.br",
-        2,
+        5,
     ),
     ("CT-2024-000123", "Açaí do Norte Comércio", "contract.number", "CT-2024-000123", 0),
     ("ct-2024-000123", "Açaí do Norte Comércio", "contract.number", "CT-2024-000123", 0),
-    ("ct-2024", "Açaí do Norte Comércio", "contract.number", "CT-2024-000123", 1),
-    ("000123", "Açaí do Norte Comércio", "contract.number", "CT-2024-000123", 2),
+    ("ct-2024", "Açaí do Norte Comércio", "contract.number", "CT-2024-000123", 2),
+    ("000123", "Açaí do Norte Comércio", "contract.number", "CT-2024-000123", 5),
     ("beatriz", "Rede Fibra Sul", "escalation_contact.name", "Beatriz Rocha", 1),
-    ("otavio lem", "Rede Fibra Sul", "escalation_contact.name", "Otávio Lemos", 1),
-    ("otavio", "Rede Fibra Sul", "escalation_contact.email", "otavio.lemos@redefibra.net", 1),
-    ("rocha", "Rede Fibra Sul", "escalation_contact.name", "Beatriz Rocha", 2),
+    ("otavio lem", "Rede Fibra Sul", "escalation_contact.name", "Otávio Lemos", 2),
+    ("otavio", "Rede Fibra Sul", "escalation_contact.name", "Otávio Lemos", 1),
+    ("rocha", "Rede Fibra Sul", "escalation_contact.name", "Beatriz Rocha", 1),
     ("(11) 91234-5678", "Rede Fibra Sul", "escalation_contact.phone", "+5511912345678", 0),
     ("+55 11 91234-5678", "Rede Fibra Sul", "escalation_contact.phone", "+5511912345678", 0),
-    ("91234-5678", "Rede Fibra Sul", "escalation_contact.phone", "+5511912345678", 2),
+    ("91234-5678", "Rede Fibra Sul", "escalation_contact.phone", "+5511912345678", 5),
     ("noc@redefibra.net", "Rede Fibra Sul", "escalation_contact.email", "noc@redefibra.net", 0),
-    ("lemos@rede", "Rede Fibra Sul", "escalation_contact.email", "otavio.lemos@redefibra.net", 2),
+    ("lemos@rede", "Rede Fibra Sul", "escalation_contact.email", "otavio.lemos@redefibra.net", 5),
 ]
 
 
@@ -172,7 +175,10 @@ def test_accent_and_case_insensitive_both_ways(ctx: ServiceContext, op: Principa
     }
     assert _names(_search(ctx, op, "acai")) == ["Açaí Express"]
     assert _names(_search(ctx, op, "AÇAÍ")) == ["Açaí Express"]
-    assert _names(_search(ctx, op, "  PaDaRiA   são  ")) == ["Padaria São João"]
+    # Every word first; a name holding only some of them after (issue 16).
+    page = _search(ctx, op, "  PaDaRiA   são  ")
+    assert _names(page) == ["Padaria São João", "SAO JOAO DISTRIBUIDORA"]
+    assert [h.rank for h in page.hits] == [RANK_WORDS, RANK_PARTIAL]
 
 
 def test_cnpj_with_and_without_punctuation_and_fragments(
@@ -213,11 +219,11 @@ def test_whole_cnpj_is_that_customer_a_fragment_also_finds_names(
     page = _search(ctx, op, "19131243000197")
     assert _names(page) == ["Zeta Provedor"]
     assert [h.rank for h in page.hits] == [RANK_EXACT]
-    # A fragment still finds both, the CNPJ prefix first.
+    # A fragment still finds both: a CNPJ prefix, and a word of a name starting with it.
     page = _search(ctx, op, "1913124300")
-    assert _names(page) == ["Zeta Provedor", "AAA Loja 19131243000197"]
-    assert [h.rank for h in page.hits] == [RANK_PREFIX, RANK_SUBSTRING]
-    assert page.hits[1].match_field is MatchField.LEGAL_NAME
+    assert _names(page) == ["AAA Loja 19131243000197", "Zeta Provedor"]
+    assert [h.rank for h in page.hits] == [RANK_PREFIX, RANK_PREFIX]
+    assert page.hits[0].match_field is MatchField.LEGAL_NAME
 
 
 def test_exact_login_ranks_above_substring_login(ctx: ServiceContext, op: Principal) -> None:
@@ -257,15 +263,22 @@ def test_prefix_ranks_above_substring_then_name_then_id(ctx: ServiceContext, op:
         twin1 = make_customer(s, "Bambu Aba", trade_name=None, cnpj=cnpj_for(4))
         twin2 = make_customer(s, "Bambu Aba", trade_name=None, cnpj=cnpj_for(5))
     page = _search(ctx, op, "aba")
+    # A whole word, then the start of a word, then inside a word (issue 16).
     assert _names(page) == [
+        "Bambu Aba",
+        "Bambu Aba",
         "Abacate Alfa",
         "Abacate Zeta",
         "Aaa Jabaquara",
-        "Bambu Aba",
-        "Bambu Aba",
     ]
-    assert [h.rank for h in page.hits] == [1, 1, 2, 2, 2]
-    assert [h.customer_id for h in page.hits[3:]] == sorted([twin1.id, twin2.id])
+    assert [h.rank for h in page.hits] == [
+        RANK_WORDS,
+        RANK_WORDS,
+        RANK_PREFIX,
+        RANK_PREFIX,
+        RANK_SUBSTRING,
+    ]
+    assert [h.customer_id for h in page.hits[:2]] == sorted([twin1.id, twin2.id])
 
 
 def test_one_row_per_customer_with_its_best_reason(ctx: ServiceContext, op: Principal) -> None:
@@ -302,14 +315,15 @@ def test_like_and_glob_metacharacters_and_quotes_are_literal(
         ):
             make_customer(s, name, trade_name=None, cnpj=cnpj_for(n))
     cases = {
-        "100%": ["100% Fibra_Ltda"],
-        "fibra_ltda": ["100% Fibra_Ltda"],
+        # Names match by words (issue 16): '%' and '_' separate words, never wildcards.
+        "100%": ["100% Fibra_Ltda", "1000 Fibras Ltda"],
+        "fibra_ltda": ["100% Fibra_Ltda", "1000 Fibras Ltda"],
         "d'avila": ["Rede D'Ávila"],
         "'": [],
         "ra \\ inv": ["Barra \\ Invertida"],
         "tar*net": ["Star*Net"],
-        "star?et": [],
-        "hete [a] lt": ["Colchete [a] Ltda"],
+        "star?et": ["Star*Net", "Starnet Brasil"],  # the word 'star': some words matched
+        "hete [a] lt": [],  # no word starts with 'hete'; 'a' and 'lt' alone say nothing
         # Inside a value only with three letters or digits in a row (pg_trgm's minimum):
         "a \\ i": [],
         "r*n": [],
@@ -695,7 +709,8 @@ def _assert_no_table_scan(ctx: ServiceContext, plan: str) -> None:
 def test_substring_search_uses_the_trigram_objects(
     ctx: ServiceContext, op: Principal, world: dict[str, int], captured: list[tuple[str, Any]]
 ) -> None:
-    assert _names(_search(ctx, op, "joao ltda")) == ["Padaria São João Ltda"]
+    # Inside a word only ('ntonia' of Antônia; also one typo from it): the trigram stage.
+    assert _names(_search(ctx, op, "ntonia")) == ["Padaria São João Ltda"]
     (statement, parameters) = captured[-1]
     plan = _plan(ctx, statement, parameters)
     _assert_no_table_scan(ctx, plan)
@@ -744,14 +759,14 @@ def test_prefix_matches_that_fill_the_page_skip_the_substring_stage(
     with ctx.sessions.begin() as s:
         for n in range(4):
             make_customer(s, f"Rede Prefixo {n}", trade_name=None, cnpj=cnpj_for(n))
-        make_customer(s, "Grande Rede", trade_name=None, cnpj=cnpj_for(9))  # substring only
+        make_customer(s, "Grande Abcrede", trade_name=None, cnpj=cnpj_for(9))  # substring only
     first = _search(ctx, op, "rede", limit=3)
     assert _names(first) == ["Rede Prefixo 0", "Rede Prefixo 1", "Rede Prefixo 2"]
     # One statement of equalities and prefix ranges: no trigram scan was needed.
     assert len(captured) == 1 and not _SUBSTRING_SQL.search(captured[0][0])
     second = _search(ctx, op, "rede", limit=3, cursor=first.next_cursor)
-    assert _names(second) == ["Rede Prefixo 3", "Grande Rede"]
-    assert [h.rank for h in second.hits] == [RANK_PREFIX, RANK_SUBSTRING]
+    assert _names(second) == ["Rede Prefixo 3", "Grande Abcrede"]
+    assert [h.rank for h in second.hits] == [RANK_WORDS, RANK_SUBSTRING]
     assert second.next_cursor is None
     assert len(captured) == 3 and _SUBSTRING_SQL.search(captured[2][0])
 

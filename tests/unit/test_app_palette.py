@@ -24,6 +24,7 @@ def _ids(*, logged_in: bool, may_read_audit: bool, language: str) -> list[str]:
             [
                 "app.help",
                 "app.find_customer",
+                "app.board",
                 "app.audit_log",
                 "app.language.pt_BR",
                 "app.theme",

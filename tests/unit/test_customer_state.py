@@ -88,18 +88,19 @@ def test_failures_are_described_in_one_line() -> None:
 @pytest.mark.parametrize(
     ("role", "read_only", "expected"),
     [
-        # reset, escalation, contracts, audit: True offered, None greyed, False hidden
-        (Role.SUPERVISOR, False, (True, True, True, True)),
-        (Role.OPERATOR, False, (True, True, True, False)),
-        (Role.ANALYST, False, (True, None, True, False)),
-        (Role.SUPERVISOR, True, (None, None, True, True)),
+        # reset, escalation, contracts, audit, start a run (issue 13):
+        # True offered, None greyed, False hidden
+        (Role.SUPERVISOR, False, (True, True, True, True, True)),
+        (Role.OPERATOR, False, (True, True, True, False, True)),
+        (Role.ANALYST, False, (True, None, True, False, True)),
+        (Role.SUPERVISOR, True, (None, None, True, True, None)),
     ],
 )
 def test_keys_follow_the_role_and_the_mode(
     role: Role, read_only: bool, expected: tuple[bool | None, ...]
 ) -> None:
     state = _loaded(role, read_only=read_only)
-    actions = ("reset_password", "edit_escalation", "contracts", "audit_log")
+    actions = ("reset_password", "edit_escalation", "contracts", "audit_log", "start_run")
     assert tuple(state.allows(a, user_selected=True) for a in actions) == expected
     assert state.allows("back", user_selected=False) is True
     assert set(ACTION_RULES) == set(actions)

@@ -34,6 +34,7 @@ from noc_console.errors import DomainError
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen, back_binding
 from noc_console.screens.commands import PaletteCommand
+from noc_console.screens.customer import links as reset_links
 from noc_console.screens.customer.state import (
     TABS,
     CustomerState,
@@ -77,6 +78,12 @@ _PALETTE = (
     ),
     ("contracts", "customer.contracts", N_("Contracts"), N_("Browse this customer's contracts")),
     (
+        "start_run",
+        "customer.start_run",
+        N_("Start escalation run"),
+        N_("Open an escalation run on this customer's chain for an incident"),
+    ),
+    (
         "audit_log",
         "customer.audit",
         N_("Audit log of this customer"),
@@ -103,6 +110,8 @@ class CustomerScreen(NocScreen):
         Binding("e", "edit_escalation", N_("Edit escalation"), id="customer.escalation"),
         Binding("c", "contracts", N_("Contracts"), id="customer.contracts"),
         Binding("a", "audit_log", N_("Audit log"), id="customer.audit"),
+        # Issue 13; not in the footer (its snapshots stay as they were): f1 and the palette list it.
+        Binding("i", "start_run", N_("Start escalation run"), show=False, id="customer.start_run"),
         *(
             Binding(key, f"show_tab('{tab}')", label, show=False, id=f"customer.tab_{tab}")
             for tab, (key, label, _title) in zip(TABS, _TAB_KEYS, strict=True)
@@ -160,6 +169,7 @@ class CustomerScreen(NocScreen):
             with TabbedContent(id="customer-tabs", initial="users"):
                 with TabPane(users, id="users"):
                     yield UserTable(id="users-table")
+                    yield reset_links.LinkDetail(id="users-link")
                     yield Static(id="users-note")
                 with TabPane(escalation, id="escalation"), VerticalScroll():
                     yield Static(id="escalation-summary")
@@ -178,6 +188,7 @@ class CustomerScreen(NocScreen):
         self._refresh_view()
         if self.state.detail is None:
             self._load()
+        self.set_interval(reset_links.POLL_SECONDS, self._poll_links)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Back from an editor (or the lock, or help): show what the database says now."""
@@ -217,6 +228,47 @@ class CustomerScreen(NocScreen):
         self._refresh_view(select_user=self.state.select_user if first else None)
         if first:
             self.query_one(UserTable).focus()
+        self._poll_links()
+
+    # ------------------------------------------------------------------ reset links (issue 14)
+
+    def _poll_links(self) -> None:
+        detail = self.state.detail
+        if detail is None or not detail.users or self.app.screen is not self:
+            return
+        self._links_worker(tuple(user.id for user in detail.users))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="customer-links")
+    def _links_worker(self, user_ids: tuple[int, ...]) -> None:
+        from noc_console.services import mailer
+
+        try:
+            statuses = mailer.link_statuses(self.ctx, self.principal, user_ids)
+        except DomainError:
+            return  # the customer's own load says what is wrong with the database
+        self.post_message(reset_links.LinksLoaded(statuses, self.ctx.clock.now()))
+
+    @on(reset_links.LinksLoaded)
+    def _links_loaded(self, message: reset_links.LinksLoaded) -> None:
+        detail = self.state.detail
+        if detail is None:
+            return
+        cells = reset_links.link_cells(
+            message.statuses,
+            max_attempts=reset_links.max_attempts_of(self.app),
+            tz=detail.timezone,
+            now=message.now,
+        )
+        self.query_one(UserTable).show_links(cells)
+        sentences = reset_links.link_sentences(
+            message.statuses,
+            max_attempts=reset_links.max_attempts_of(self.app),
+            tz=detail.timezone,
+            now=message.now,
+        )
+        line = self.query_one(reset_links.LinkDetail)
+        line.show_links(sentences, detail.timezone, message.now)
+        line.follow(self.selected_user())
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -306,6 +358,7 @@ class CustomerScreen(NocScreen):
     @on(UserTable.RowHighlighted)
     def _user_moved(self) -> None:
         self.refresh_bindings()
+        self.query_one(reset_links.LinkDetail).follow(self.selected_user())
 
     def action_back(self) -> None:
         self.dismiss()
@@ -358,6 +411,26 @@ class CustomerScreen(NocScreen):
             self.app.push_screen(
                 editor(self.ctx, self.principal, self.customer_id, read_only=self.read_only)
             )
+
+    def action_start_run(self) -> None:
+        """Issue 13: ticket and reason in a dialog, then the run view on the new run."""
+        detail = self.state.detail
+        dialog = self._screen_type(
+            "start_run", "noc_console.screens.run_start.screen", "RunStartModal"
+        )
+        if dialog is None or detail is None:
+            return
+        self.app.push_screen(
+            dialog(self.ctx, self.principal, self.customer_id, detail.legal_name),
+            self._run_started,
+        )
+
+    def _run_started(self, run_id: int | None) -> None:
+        if run_id is None:
+            return
+        from noc_console.screens.run.screen import RunScreen
+
+        self.app.push_screen(RunScreen(self.ctx, self.principal, run_id, read_only=self.read_only))
 
     def action_contracts(self) -> None:
         detail = self.state.detail

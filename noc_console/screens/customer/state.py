@@ -30,6 +30,7 @@ ACTION_RULES: dict[str, tuple[Permission, bool | None]] = {
     "edit_escalation": (Permission.EDIT_ESCALATION, None),
     "contracts": (Permission.VIEW_CONTRACTS, False),
     "audit_log": (Permission.VIEW_AUDIT, False),
+    "start_run": (Permission.RUN_ESCALATION, None),
 }
 
 # How the reset wizard's outcome is toasted, by ResetMethod value.

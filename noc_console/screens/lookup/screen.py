@@ -78,6 +78,8 @@ class LookupScreen(NocScreen):
         Binding("slash", "focus_search", N_("Search"), id="lookup.focus_search"),
         Binding("down", "focus_results", N_("Go to the results"), show=False, id="lookup.results"),
         Binding("ctrl+n", "more", N_("More results"), id="lookup.more"),
+        # Issue 13: start a run for the highlighted customer (f1 and the README list it).
+        Binding("f3", "start_run", N_("Start escalation run"), show=False, id="lookup.start_run"),
     ]
 
     @dataclass
@@ -260,6 +262,10 @@ class LookupScreen(NocScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "more":
             return self.state.more
+        if action == "start_run":
+            from noc_console.services.permissions import Permission, allowed
+
+            return allowed(self.principal.role, Permission.RUN_ESCALATION, read_only=self.read_only)
         return True
 
     def action_focus_search(self) -> None:
@@ -313,6 +319,25 @@ class LookupScreen(NocScreen):
                 select_user=user_to_select(hit),
             )
         )
+
+    def action_start_run(self) -> None:
+        """Issue 13: start an escalation run for the highlighted result, then open it."""
+        hit = self.results.hit_at_cursor()
+        if hit is None or self.check_action("start_run", ()) is not True:
+            return
+        from noc_console.screens.run_start.screen import RunStartModal
+
+        self.app.push_screen(
+            RunStartModal(self.ctx, self.principal, hit.customer_id, hit.legal_name),
+            self._run_started,
+        )
+
+    def _run_started(self, run_id: int | None) -> None:
+        if run_id is None:
+            return
+        from noc_console.screens.run.screen import RunScreen
+
+        self.app.push_screen(RunScreen(self.ctx, self.principal, run_id, read_only=self.read_only))
 
     # ------------------------------------------------------------------ language switch
 

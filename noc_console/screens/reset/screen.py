@@ -61,6 +61,15 @@ from noc_console.screens.reset.layout import (
     method_step,
     wizard_buttons,
 )
+from noc_console.screens.reset.link_calls import (
+    POLL_SECONDS,
+    LinkPolled,
+    LinkPollFailed,
+    LinkReissued,
+    ReissueFailed,
+    newest_link,
+    reissue,
+)
 from noc_console.screens.reset.state import (
     BUTTONS,
     ResetForm,
@@ -75,6 +84,7 @@ from noc_console.screens.reset.state import (
 from noc_console.screens.reset.views import (
     closing_text,
     identity_card,
+    link_text,
     option_labels,
     rate_text,
     result_hint,
@@ -86,6 +96,7 @@ from noc_console.services import password_reset
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.password_reset import IdentityChecks
 from noc_console.services.policy import PasswordPolicyDTO
+from noc_console.widgets.link_state import max_attempts_of
 from noc_console.widgets.literal import printable
 from noc_console.widgets.reset_controls import (
     FieldError,
@@ -119,6 +130,7 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
         Binding("ctrl+s", "confirm", N_("Confirm reset"), id="reset.confirm"),
         Binding("c", "copy", N_("Copy password"), id="reset.copy"),
         Binding("ctrl+d", "done", N_("Done: I have read it to the customer"), id="reset.done"),
+        Binding("ctrl+r", "reissue", N_("Re-issue the link"), id="reset.reissue"),
         Binding("f1,question_mark", "app.help", N_("Help"), id="reset.help"),
         # App bindings stop at a modal: the lock is offered here too (the idle lock is the app's).
         Binding("ctrl+l", "app.lock", N_("Lock"), id="reset.lock", show=False),
@@ -154,6 +166,9 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
                     yield Static(id="summary")
                 with VerticalScroll(id="step-result", can_focus=False):
                     yield Static(id="result-text")
+                    link_state = Static(id="link-state")
+                    link_state.display = False
+                    yield link_state
                     yield self._secret_widget
                     yield Static(id="result-hint")
             yield Static(id="reset-message")
@@ -427,6 +442,80 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
             self._secret_widget.show(result.temporary_password)
         del result
         self._show_step(Step.RESULT)
+        if self.state.follows_link():
+            self.query_one("#link-state").display = True
+            self._show_link()
+            self._poll_link()
+            self.set_interval(POLL_SECONDS, self._poll_link)
+
+    # ------------------------------------------------------------------ the link's delivery
+
+    def _poll_link(self) -> None:
+        if not self.state.follows_link() or not self.is_attached:
+            return
+        run_service_call(
+            self,
+            "reset-link",
+            lambda: newest_link(self.ctx, self.principal, self.user_id),
+            LinkPolled,
+            LinkPollFailed,
+        )
+
+    def _show_link(self) -> None:
+        key = bound_key(self, "reset.reissue") if self.state.can_reissue() else None
+        self.query_one("#link-state", Static).update(
+            link_text(
+                self.state.link,
+                max_attempts=max_attempts_of(self.app),
+                now=self.ctx.clock.now(),
+                reissue=key,
+            )
+        )
+        self.refresh_bindings()
+
+    @on(LinkPolled)
+    def _link_polled(self, message: LinkPolled) -> None:
+        self.state.link = message.status
+        self._show_link()
+
+    @on(LinkPollFailed)
+    def _link_poll_failed(self, message: LinkPollFailed) -> None:
+        """The next tick tries again; the banner (if the database is gone) says the rest."""
+
+    def action_reissue(self) -> None:
+        link = self.state.link
+        if not self.state.can_reissue() or link is None:
+            return
+        self.state.reissuing = True
+        self._say("")
+        self._show_link()
+        run_service_call(
+            self,
+            "reset-reissue",
+            lambda: reissue(self.ctx, self.principal, link.outbox_id),
+            LinkReissued,
+            ReissueFailed,
+        )
+
+    @on(LinkReissued)
+    def _link_reissued(self, message: LinkReissued) -> None:
+        self.state.reissuing = False
+        self.state.link = None
+        self.notify(
+            _("A new reset link was queued to {email}; the failed one no longer works.").format(
+                email=printable(message.reissued.email_masked)
+            ),
+            markup=False,
+        )
+        self._show_link()
+        self._poll_link()
+
+    @on(ReissueFailed)
+    def _reissue_failed(self, message: ReissueFailed) -> None:
+        self.state.reissuing = False
+        self._say(failure_line(message.failure))
+        self._show_link()
+        self._poll_link()
 
     @on(ResetFailed)
     def _reset_failed(self, message: ResetFailed) -> None:

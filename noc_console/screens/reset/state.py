@@ -18,6 +18,7 @@ from enum import IntEnum
 from noc_console.errors import ValidationError
 from noc_console.i18n import _, format_time
 from noc_console.services import password_reset
+from noc_console.services.mailer import LinkStatus
 from noc_console.services.password_reset import (
     IdentityChecks,
     ResetMethod,
@@ -147,6 +148,30 @@ class ResetState:
         self.secret_shown = False  # the result step shows a temporary password
         self.preview_attempt = 0  # a newer preview request makes older answers stale
         self.reset_attempt = 0
+        self.link: LinkStatus | None = None  # the queued link's delivery, as last read
+        self.reissuing = False  # a re-issue of a failed link is running
+
+    # ------------------------------------------------------------------ the link's delivery
+
+    def follows_link(self) -> bool:
+        """The result step of a reset by link: its delivery state is read while it shows."""
+        outcome = self.outcome
+        return (
+            self.step == Step.RESULT
+            and outcome is not None
+            and outcome.method is ResetMethod.RESET_LINK
+        )
+
+    def can_reissue(self) -> bool:
+        """Only a link whose mail failed for good, once, outside read-only mode."""
+        link = self.link
+        return (
+            self.follows_link()
+            and not self.read_only
+            and not self.reissuing
+            and link is not None
+            and link.reissuable
+        )
 
     # ------------------------------------------------------------------ answers from workers
 
@@ -244,6 +269,8 @@ class ResetState:
             return step == Step.RESULT and self.secret_shown
         if action == "done":
             return step == Step.RESULT
+        if action == "reissue":
+            return self.can_reissue()
         return True
 
     def buttons(self) -> dict[str, bool]:

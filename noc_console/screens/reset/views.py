@@ -8,13 +8,17 @@ can be tested on its own. All user/DB text goes through ``printable`` into Rich
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from noc_console.i18n import _, format_datetime, format_time, ngettext
 from noc_console.screens.reset.state import NO_EMAIL, ResetForm, link_possible, no_resets_line
+from noc_console.services.mailer import LinkStatus
 from noc_console.services.password_reset import ResetMethod, ResetPreview, ResetResult
+from noc_console.widgets.link_state import DEFAULT_TZ, link_state_text
 from noc_console.widgets.literal import printable
 
 
@@ -266,7 +270,7 @@ def summary_text(preview: ResetPreview, form: ResetForm, closing: Text) -> Group
 def result_text(result: ResetResult, link_ttl_minutes: int | None) -> Text:
     """Step (d) headline: what was done. Never contains the password.
 
-    Issue #14 adds the reset link's delivery state under the link's sentence.
+    The reset link's delivery state follows in its own line (``link_text``).
     """
     name = printable(result.full_name)
     login = printable(result.login)
@@ -321,6 +325,26 @@ def result_text(result: ResetResult, link_ttl_minutes: int | None) -> Text:
     )
     text.append("\n")
     text.append(" · ".join(status), style="dim")
+    return text
+
+
+def link_text(
+    status: LinkStatus | None, *, max_attempts: int, now: datetime, reissue: str | None
+) -> Text:
+    """Under the result: where the link stands, and the re-issue key once it failed."""
+    text = Text(_("E-mail:") + " ", style="bold")
+    if status is None:
+        text.append(_("waiting for the mailer…"))
+        return text
+    text.append_text(link_state_text(status, max_attempts=max_attempts, tz=DEFAULT_TZ, now=now))
+    if reissue is not None:
+        text.append("\n")
+        text.append(
+            _(
+                "{key} re-issues the link: a new one is queued and the failed one stops working."
+            ).format(key=reissue),
+            style="dim",
+        )
     return text
 
 

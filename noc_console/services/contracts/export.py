@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from noc_console.errors import ValidationError
 from noc_console.i18n import _
 from noc_console.services import audit
 from noc_console.services.context import PortalPrincipal, Principal, ServiceContext
@@ -24,6 +23,13 @@ from noc_console.services.contracts.cursor import Position
 from noc_console.services.contracts.dto import ContractRow, ContractSort, StatusFilter
 from noc_console.services.contracts.paging import page
 from noc_console.services.contracts.query import Query, require_customer, validated_query
+from noc_console.services.csv_files import (
+    CSV_ENCODING,
+    path_error,
+    prepare_target,
+    publish,
+    safe_cell,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +45,6 @@ CSV_COLUMNS: tuple[str, ...] = (
     "ends_within_days",
 )
 CSV_VALUE_COLUMNS: tuple[str, ...] = ("monthly_value", "annual_value")
-CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (accents) correctly
-# Text cells a spreadsheet would run as a formula (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -51,15 +54,10 @@ class ExportResult:
     values_included: bool
 
 
-def _safe_cell(text: str) -> str:
-    """A text cell a spreadsheet would evaluate as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 def _csv_record(row: ContractRow, with_values: bool) -> list[str]:
     record = [
-        _safe_cell(row.number),
-        _safe_cell(row.service_name),
+        safe_cell(row.number),
+        safe_cell(row.service_name),
         row.status.value,
         row.start_date.isoformat(),
         row.end_date.isoformat() if row.end_date else "",
@@ -90,46 +88,6 @@ def _iter_pages(
                 return
 
 
-def _path_error(message: str) -> ValidationError:
-    return ValidationError({"path": [message]})
-
-
-def _prepare_target(path: Path | str, overwrite: bool) -> Path:
-    try:
-        target = Path(path).expanduser()
-        if target.is_dir():
-            raise _path_error(_("this is a folder; give a file name"))
-        if target.exists() and not overwrite:
-            raise _path_error(_("this file already exists; choose another name or overwrite it"))
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except (OSError, TypeError, ValueError) as err:
-        raise _path_error(
-            _("cannot write here: {why}").format(why=getattr(err, "strerror", None) or err)
-        ) from None
-    return target
-
-
-def _publish(tmp: Path, target: Path, overwrite: bool) -> None:
-    """Put the finished file in place in one step; without overwrite, never replace a file."""
-    if overwrite:
-        os.replace(tmp, target)
-        return
-    try:
-        os.link(tmp, target)  # fails if the name was taken meanwhile
-    except FileExistsError:
-        raise _path_error(
-            _("this file already exists; choose another name or overwrite it")
-        ) from None
-    except OSError:  # file system without hard links
-        if target.exists():
-            raise _path_error(
-                _("this file already exists; choose another name or overwrite it")
-            ) from None
-        os.replace(tmp, target)
-        return
-    tmp.unlink()
-
-
 def export_csv(
     ctx: ServiceContext,
     viewer: Principal | PortalPrincipal,
@@ -152,13 +110,13 @@ def export_csv(
     """
     access = authorize(ctx, viewer, customer_id)
     query = validated_query(access, customer_id, status, text, sort, descending)
-    target = _prepare_target(path, overwrite)
+    target = prepare_target(path, overwrite)
     today = ctx.clock.now().date()
     header = CSV_COLUMNS + (CSV_VALUE_COLUMNS if query.with_values else ())
     try:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as err:
-        raise _path_error(_("cannot write here: {why}").format(why=err.strerror or err)) from None
+        raise path_error(_("cannot write here: {why}").format(why=err.strerror or err)) from None
     tmp = Path(tmp_name)
     count = 0
     published = False
@@ -188,14 +146,14 @@ def export_csv(
                 **access.actor(),
             )
             session.flush()
-            _publish(tmp, target, overwrite)
+            publish(tmp, target, overwrite)
             published = True
     except BaseException as err:
         if published:  # the audit event did not commit: no unaudited file may remain
             target.unlink(missing_ok=True)
         if isinstance(err, OSError):
             why = err.strerror or err
-            raise _path_error(_("cannot write here: {why}").format(why=why)) from None
+            raise path_error(_("cannot write here: {why}").format(why=why)) from None
         raise
     finally:
         tmp.unlink(missing_ok=True)

@@ -179,7 +179,14 @@ def reset(
                     user.temp_password_expires_at = temp_expires
                 elif chosen is ResetMethod.RESET_LINK:
                     link_expires, invalidated = issue_reset_link(
-                        session, ctx, operator.operator_id, user, policy, now, counts.unused_links
+                        session,
+                        ctx,
+                        operator.operator_id,
+                        user,
+                        policy,
+                        now,
+                        counts.unused_links,
+                        ticket_ref=ticket,
                     )
                     email_masked = mask_email(user.email)
                     details["expires_at"] = link_expires.isoformat()

@@ -16,7 +16,11 @@ from noc_console.models import PasswordResetToken, PortalUser
 from noc_console.services import outbox
 from noc_console.services.context import ServiceContext
 from noc_console.services.policy import PasswordPolicyDTO
-from noc_console.services.portal_credentials import add_token, invalidate_reset_links
+from noc_console.services.portal_credentials import (
+    add_token,
+    invalidate_reset_links,
+    token_digest,
+)
 
 OUTBOX_KIND = "password_reset_link"
 
@@ -29,9 +33,12 @@ def issue_reset_link(
     policy: PasswordPolicyDTO,
     now: datetime,
     unused_links: int,
+    *,
+    ticket_ref: str = "",
 ) -> tuple[datetime, int]:
     """A new link (outbox row) replacing the earlier ones; ``unused_links`` was counted
-    under the user's lock, so none means there is nothing to mark used."""
+    under the user's lock, so none means there is nothing to mark used. ``ticket_ref``
+    goes into the mail: the customer learns who asked for it."""
     if not user.email or "@" not in user.email:
         raise ValidationError(
             {"method": [_("this user has no registered e-mail address: use a temporary password")]}
@@ -40,6 +47,10 @@ def issue_reset_link(
     lifetime = timedelta(minutes=policy.reset_token_ttl_minutes)
     token, expires = add_token(
         session, PasswordResetToken, user.id, now, lifetime, created_by_operator_id=operator_id
+    )
+    digest = token_digest(token)
+    row = next(
+        o for o in session.new if isinstance(o, PasswordResetToken) and o.token_hash == digest
     )
     outbox.enqueue(
         session,
@@ -50,7 +61,11 @@ def issue_reset_link(
             "url": ctx.portal_reset_url.format(token=token),
             "expires_at": expires.isoformat(),
             "login": user.login,
+            "ticket_ref": ticket_ref,
         },
         now=now,
+        language=user.language,
+        expires_at=expires,
+        reset_token=row,
     )
     return expires, invalidated
