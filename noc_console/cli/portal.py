@@ -1,7 +1,8 @@
 """``noc-console portal complete-reset URL``: the portal's side of a reset link, by hand.
 
 For trying the whole loop without a portal (the demo): open the mail the
-mailer left in the folder, paste its link here, choose a new password; the
+mailer left in the folder, paste its link here (a used or expired one is
+refused before the password prompt), choose a new password; the
 same ``portal_auth.complete_reset`` the portal calls does the rest, so the
 link works once, before it expires, and the password policy applies.
 """
@@ -51,11 +52,13 @@ def cmd_complete_reset(run: Run) -> int:
     settings = run.settings()
     token = token_of(run.args.link, settings.portal_reset_url)
     run.remember(token)
-    password = ask_new_password("the portal user")
-    run.remember(password)
     with connected(run) as engine:
         require_schema(engine)
         ctx = ServiceContext(engine, portal_reset_url=settings.portal_reset_url)
+        # a used, replaced or expired link is refused before anyone types a password
+        portal_auth.check_reset_link(ctx, token)
+        password = ask_new_password("the portal user")
+        run.remember(password)
         portal_auth.complete_reset(ctx, token, password)
     print("password changed: sign in to the portal with it (the link no longer works)")
     return EXIT_OK

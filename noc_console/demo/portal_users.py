@@ -23,6 +23,11 @@ from noc_console.models import portal_user_search_values
 from noc_console.services.hashing import Hasher
 
 PASSWORD_POOL_SIZE = 8
+# Who reads the NOC's mail in English (portal_users.language; NULL is pt_BR): the first two
+# users of the large customer (search "Preço Bom") and the very first user, so that a newcomer
+# resetting them by link sees the English mail. Positions, not draws: the rest of the demo is
+# the same rows as before.
+ENGLISH_SPEAKERS = 2
 
 
 def password_pool(hasher: Hasher) -> list[str]:
@@ -89,6 +94,7 @@ def draw_users(
             "locked_until": None,
             "created_at": created_at,
             "version": 1,
+            "language": "en" if g == 0 or (plan.heavy and j < ENGLISH_SPEAKERS) else None,
             **portal_user_search_values(full_name, email),
         }
         # Showcase states at fixed positions (one of each in any demo), then random ones.

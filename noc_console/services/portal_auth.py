@@ -368,37 +368,52 @@ def change_password(
     raise AuthenticationFailed(outcome.failure or wrong_credentials())
 
 
+def _usable_link(
+    session: Session, token: str, now: datetime, *, lock: bool
+) -> tuple[PasswordResetToken, PortalUser]:
+    """The link's row and its user, or AuthenticationFailed saying why it cannot be used."""
+    invalid = _("this reset link is not valid; ask for a new one")
+    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_INPUT:
+        raise AuthenticationFailed(invalid)
+    link_query = select(PasswordResetToken).where(
+        PasswordResetToken.token_hash == token_digest(token)
+    )
+    row = session.scalars(link_query.with_for_update() if lock else link_query).one_or_none()
+    if row is None:
+        raise AuthenticationFailed(invalid)
+    if row.used_at is not None:
+        raise AuthenticationFailed(
+            _("this reset link was already used or replaced by a newer one; ask for a new one")
+        )
+    if row.expires_at <= now:
+        raise AuthenticationFailed(_("this reset link expired; ask for a new one"))
+    user_query = select(PortalUser).where(PortalUser.id == row.portal_user_id)
+    user = session.scalars(user_query.with_for_update() if lock else user_query).one()
+    if not user.is_active:
+        raise AuthenticationFailed(
+            _("this account is deactivated; ask your company's portal administrator")
+        )
+    return row, user
+
+
+def check_reset_link(ctx: ServiceContext, token: str) -> None:
+    """Refuse a bad, used or expired link before anyone types a new password; uses nothing.
+
+    ``complete_reset`` checks again (the link may be used in between).
+    """
+    with ctx.read_sessions() as session:
+        _usable_link(session, token, ctx.clock.now(), lock=False)
+
+
 def complete_reset(ctx: ServiceContext, token: str, new_password: str) -> None:
     """Set a new password through a reset link: once, before it expires.
 
     A bad, used or expired link raises AuthenticationFailed and writes nothing;
     a policy violation raises ValidationError and leaves the link usable.
     """
-    invalid = _("this reset link is not valid; ask for a new one")
-    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_INPUT:
-        raise AuthenticationFailed(invalid)
     now = ctx.clock.now()
     with ctx.sessions.begin() as session:
-        row = session.scalars(
-            select(PasswordResetToken)
-            .where(PasswordResetToken.token_hash == token_digest(token))
-            .with_for_update()
-        ).one_or_none()
-        if row is None:
-            raise AuthenticationFailed(invalid)
-        if row.used_at is not None:
-            raise AuthenticationFailed(
-                _("this reset link was already used or replaced by a newer one; ask for a new one")
-            )
-        if row.expires_at <= now:
-            raise AuthenticationFailed(_("this reset link expired; ask for a new one"))
-        user = session.scalars(
-            select(PortalUser).where(PortalUser.id == row.portal_user_id).with_for_update()
-        ).one()
-        if not user.is_active:
-            raise AuthenticationFailed(
-                _("this account is deactivated; ask your company's portal administrator")
-            )
+        row, user = _usable_link(session, token, now, lock=True)
         policy = load_policy(session)
         _policy_violations(session, ctx, user, policy, new_password)
         with session.no_autoflush:  # one UPDATE of the user row, at commit

@@ -278,6 +278,19 @@ def test_portal_users_cover_every_state(shared: Seeded) -> None:
     assert all(len(domains) == 1 for domains in by_customer.values())
 
 
+def test_a_few_users_read_english_mail(shared: Seeded) -> None:
+    """Issue 14: a newcomer resetting one of them by link sees the English mail."""
+    users = _all(shared.sessions, PortalUser)
+    english = sorted(u.id for u in users if u.language == "en")
+    with shared.sessions() as s:
+        heavy = s.scalars(
+            select(Customer.id).where(Customer.legal_name == HEAVY_CUSTOMER_LEGAL_NAME)
+        ).one()
+    first_heavy = sorted(u.id for u in users if u.customer_id == heavy)[:2]
+    assert english == sorted({min(u.id for u in users), *first_heavy})
+    assert all(u.language in (None, "en") for u in users)  # the rest: pt_BR (NULL)
+
+
 def test_some_users_have_active_sessions(shared: Seeded) -> None:
     sessions, now = shared.sessions, shared.clock.now()
     rows = _all(sessions, PortalSession)

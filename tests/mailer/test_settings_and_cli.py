@@ -146,9 +146,37 @@ def test_the_demo_loop_by_hand_folder_then_portal_complete_reset(
     assert link.token not in result.text and NEW_PASSWORD not in result.text
     login = portal_auth.login(ctx, _login(ctx, link.user_id), NEW_PASSWORD)
     assert login.status is LoginStatus.OK
-    prompts.answers.extend([NEW_PASSWORD + "2", NEW_PASSWORD + "2"])
+    asked = len(prompts.prompts)
     result = run_cli("portal", "complete-reset", url, "--db", sqlite_url)  # used: refused
     assert result.code == 2 and "already used" in result.err
+    assert len(prompts.prompts) == asked  # before any password was asked for
+    assert link.token not in result.text
+    engine.dispose()
+
+
+def test_an_expired_link_is_refused_before_the_password_prompt(
+    private_dirs: Path,
+    run_cli: Callable[..., CliResult],
+    prompts: ScriptedGetpass,
+    sqlite_url: str,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from noc_console.models import PasswordResetToken
+
+    write_config(private_dirs, "")
+    engine = create_db_engine(sqlite_url)
+    ctx = ServiceContext(engine, hasher=FAST_HASHER)
+    link = queue_link(ctx)
+    portal_auth.check_reset_link(ctx, link.token)  # a good link passes the check...
+    portal_auth.check_reset_link(ctx, link.token)  # ...and the check does not use it up
+    with ctx.sessions.begin() as s:
+        s.execute(update(PasswordResetToken).values(expires_at=datetime.now(UTC) - timedelta(1)))
+    result = run_cli("portal", "complete-reset", link.url, "--db", sqlite_url)
+    assert result.code == 2 and "expired" in result.err, result.err
+    assert prompts.prompts == []  # nobody typed a password for nothing
     assert link.token not in result.text
     engine.dispose()
 

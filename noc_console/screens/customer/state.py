@@ -36,7 +36,10 @@ ACTION_RULES: dict[str, tuple[Permission, bool | None]] = {
 # How the reset wizard's outcome is toasted, by ResetMethod value.
 _RESET_TOASTS = {
     "temporary_password": N_("Temporary password issued for {login}"),
-    "reset_link": N_("Reset link sent to the e-mail of {login}"),
+    # only queued here: the mailer sends it later (or not), and the Users tab says which
+    "reset_link": N_(
+        "Reset link for {login} queued for their e-mail; the Users tab shows when it leaves"
+    ),
     "unlock_only": N_("{login} unlocked"),
 }
 

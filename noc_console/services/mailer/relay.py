@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 import uuid
@@ -34,6 +35,17 @@ from noc_console.services.mailer.transport import DeliveryError, Transport, clas
 log = logging.getLogger(__name__)
 
 OUTAGES = (DatabaseUnavailable, SQLAlchemyError)
+# The token's shape (URL-safe base64) as it sits in the link; long enough to leave words alone.
+_TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
+def without_link(reply: str, url: str) -> str:
+    """The server's reply with the link and the token in it blanked: a server may echo
+    either back, and the reply goes to the log and into the row the analyst reads."""
+    reply = reply.replace(url, "***")
+    for part in _TOKEN_LIKE.findall(url):
+        reply = reply.replace(part, "***")
+    return reply
 
 
 def worker_name() -> str:
@@ -91,7 +103,7 @@ class Relay:
             self.transport.send(build_link_mail(mail, self.settings))
         except Exception as err:  # noqa: BLE001 - every failure is an outcome of the row
             failure = classify(err) if not isinstance(err, DeliveryError) else err
-            reply = failure.reply.replace(mail.url, "***")
+            reply = without_link(failure.reply, mail.url)
             log.warning(
                 "outbox #%d attempt %d %s: %s",
                 claim.outbox_id,
