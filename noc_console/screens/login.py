@@ -5,7 +5,9 @@ every keyring access run in thread workers and come back as messages. The
 connection itself belongs to the app, which tells this screen where it stands
 (``show_database``) and is asked to retry through ``RetryRequested``. The
 flow's rules (which rows show, when a login may start, stale answers) are in
-``screens.login_state``; this module renders them and runs the workers.
+``screens.login_state``; this module renders them and runs the workers. The
+code step (issue 15) is its own widget (``screens.login_code``), and the
+database problem rows and status text live in ``screens.login_parts``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 from noc_console.errors import AuthenticationFailed, DatabaseUnavailable
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
+from noc_console.screens.login_code import CodeStep
+from noc_console.screens.login_parts import LoginFinished, ProblemRows, connected_text
 from noc_console.screens.login_state import LoginState, TypeAhead, login_error_line
 from noc_console.screens.session import DbConnected, DbState
 from noc_console.widgets.fields import Field
@@ -35,28 +39,6 @@ if TYPE_CHECKING:
     from noc_console.services.signin import Identity, SecondFactorNeeded
 
 log = logging.getLogger(__name__)
-
-
-class _ProblemRows:
-    """The widgets shown only when the database is unavailable (see ``_problem_rows``)."""
-
-    def __init__(self) -> None:
-        self.db_error = Static(id="db-error")
-        self.db_password = Field(
-            password=True, placeholder=_("database password"), id="db-password"
-        )
-        label = _(
-            "The database server asks for a password. It is used for this"
-            " session only and never stored."
-        )
-        self.problem = Horizontal(
-            self.db_error,
-            LightButton(_("Retry"), id="retry", variant="warning"),
-            id="db-problem",
-        )
-        self.password_row = Vertical(
-            Label(label, id="db-password-label"), self.db_password, id="db-password-row"
-        )
 
 
 class LoginScreen(NocScreen):
@@ -84,25 +66,6 @@ class LoginScreen(NocScreen):
             super().__init__()
             self.db_password = db_password
 
-    class LoginFinished(Message):
-        def __init__(
-            self,
-            attempt: int,
-            *,
-            principal: Principal | None = None,
-            error: str | None = None,
-            keyring_note: str | None = None,
-            pending: SecondFactorNeeded | None = None,
-            start_again: bool = False,
-        ) -> None:
-            super().__init__()
-            self.attempt = attempt
-            self.principal = principal
-            self.pending = pending
-            self.start_again = start_again
-            self.error = error
-            self.keyring_note = keyring_note
-
     class KeyringChecked(Message):
         def __init__(self, available: bool, sources: str = "") -> None:
             super().__init__()
@@ -119,10 +82,9 @@ class LoginScreen(NocScreen):
         super().__init__()
         self.state = LoginState(db_state, read_only=read_only)
         self._initial_username = username
-        self._problem: _ProblemRows | None = None  # mounted when first needed
+        self._problem = ProblemRows()  # mounted when first needed
         self.ahead = TypeAhead(username=username)
         """Keys typed before the form is ready (issue 15): see ``type_ahead``."""
-        self._painted = False
         self._identity: Identity | None = None
 
     # ------------------------------------------------------------------ layout
@@ -143,13 +105,7 @@ class LoginScreen(NocScreen):
             )
             yield Label(_("Password"), classes="field-label")
             yield Field(password=True, placeholder=_("your password"), id="password")
-            with Vertical(id="code-row"):
-                yield Label(_("Code"), classes="field-label")
-                yield Field(
-                    placeholder=_("6 digits from your app, or a recovery code"),
-                    id="code",
-                    max_length=16,
-                )
+            yield CodeStep()
             with Horizontal(id="remember-row"):
                 yield Checkbox(_("Remember me"), id="remember", disabled=True)
                 yield Static(id="remember-note")
@@ -159,22 +115,6 @@ class LoginScreen(NocScreen):
             yield Static(id="login-message")
             yield Static(id="login-sources")
         yield Footer()
-
-    def _problem_rows(self) -> _ProblemRows:
-        """The database error with its Retry button, and the database password row.
-
-        Mounted the first time the database is unavailable rather than composed
-        hidden: most starts never show them, and every widget composed before the
-        first paint delays it (start-up target, benchmarks/RESULTS.md).
-        """
-        if self._problem is None:
-            rows = _ProblemRows()
-            self.query_one("#login-panel").mount(rows.problem, rows.password_row, after="#db-line")
-            self._problem = rows
-        return self._problem
-
-    def _typed_db_password(self) -> str:
-        return self._problem.db_password.value if self._problem is not None else ""
 
     def on_mount(self) -> None:
         self._render_state()
@@ -190,10 +130,6 @@ class LoginScreen(NocScreen):
 
     # ------------------------------------------------------------------ type-ahead (issue 15)
 
-    def _form_ready(self) -> bool:
-        """Painted, and the database answered (connected, or a problem the operator must see)."""
-        return self._painted and not self.state.connecting
-
     def type_ahead(self, key: str, character: str | None) -> bool:
         """The app hands every key here first; True when it was kept for the form (not ready yet).
 
@@ -202,7 +138,7 @@ class LoginScreen(NocScreen):
         """
         if not self.ahead.open:
             return False
-        if self._form_ready():
+        if self.state.form_ready():
             self._flush_type_ahead()
             return False
         taken = self.ahead.take(key, character)
@@ -219,12 +155,12 @@ class LoginScreen(NocScreen):
             self.query_one(f"#{self.ahead.field}", Input).focus()
 
     def _first_paint_done(self) -> None:
-        self._painted = True
+        self.state.painted = True
         self._flush_type_ahead()
 
     def _flush_type_ahead(self) -> None:
         """The form is ready: what was typed ahead goes in, and Enter, if pressed, submits."""
-        if not self.ahead.open or not self._form_ready():
+        if not self.ahead.open or not self.state.form_ready():
             return
         self.ahead.close()
         if not self.ahead.touched:
@@ -239,8 +175,8 @@ class LoginScreen(NocScreen):
         db_state = state.db_state
         self.query_one("#db-spinner", TextSpinner).spin(state.connecting)
         self.query_one("#db-line").display = not state.unavailable
-        if state.unavailable or self._problem is not None:
-            rows = self._problem_rows()
+        if state.unavailable or self._problem.rows is not None:
+            rows = self._problem.mounted_in(self)
             rows.problem.display = state.unavailable
             rows.password_row.display = state.needs_db_password()
             if state.unavailable:
@@ -249,7 +185,7 @@ class LoginScreen(NocScreen):
         if state.connecting:
             status.update(_("Connecting to the database…"))
         elif isinstance(db_state, DbConnected):
-            status.update(self._connected_text(db_state))
+            status.update(connected_text(db_state, read_only=state.read_only))
         remember = self.query_one("#remember", Checkbox)
         remember.disabled = not state.remember_enabled()
         self.query_one("#remember-note", Static).update(state.remember_note())
@@ -266,25 +202,6 @@ class LoginScreen(NocScreen):
         message.update(Text(state.message))
         message.display = bool(state.message)
 
-    def _connected_text(self, state: DbConnected) -> Text:
-        from noc_console.widgets.session_bar import markers  # after the first paint
-
-        info = state.info
-        text = Text()
-        text.append(_("Database: "), style="dim")
-        text.append(info.label, style="bold")
-        text.append(f" ({info.backend_label})")
-        text.append_text(markers(is_demo=info.is_demo, read_only=self.state.read_only))
-        if not info.has_operators:
-            text.append("\n")
-            text.append(
-                _(
-                    "No operator exists yet: create one with"
-                    " `noc-console operator add USERNAME --role supervisor`."
-                )
-            )
-        return text
-
     # ------------------------------------------------------------------ state from the app
 
     def show_database(self, state: DbState) -> None:
@@ -297,7 +214,7 @@ class LoginScreen(NocScreen):
         self._flush_type_ahead()
         if self.state.needs_db_password():
             # Just mounted, perhaps: focused once it is on screen.
-            self.call_after_refresh(self._problem_rows().db_password.focus)
+            self.call_after_refresh(self._problem.mounted_in(self).db_password.focus)
         elif isinstance(state, DbConnected):
             self._lookup_remembered()
 
@@ -308,7 +225,7 @@ class LoginScreen(NocScreen):
                 "username": self.query_one("#username", Input).value,
                 "password": self.query_one("#password", Input).value,
                 "code": self.query_one("#code", Input).value,
-                "db-password": self._typed_db_password(),
+                "db-password": self._problem.typed_password(),
             },
             "remember": self.query_one("#remember", Checkbox).value,
             "focus": focused.id if focused is not None else None,
@@ -320,11 +237,11 @@ class LoginScreen(NocScreen):
         for field_id, value in values.items():
             self.query_one(f"#{field_id}", Input).value = value
         if db_password:
-            self._problem_rows().db_password.value = db_password
+            self._problem.mounted_in(self).db_password.value = db_password
         self.query_one("#remember", Checkbox).value = state["remember"]
         self._render_state()
-        if state["focus"] == "db-password" and self._problem is not None:
-            self.call_after_refresh(self._problem.db_password.focus)  # perhaps just mounted
+        if state["focus"] == "db-password" and self._problem.rows is not None:
+            self.call_after_refresh(self._problem.rows.db_password.focus)  # perhaps just mounted
         elif state["focus"]:
             self.query_one(f"#{state['focus']}").focus()
 
@@ -339,7 +256,7 @@ class LoginScreen(NocScreen):
     @on(Input.Submitted, "#db-password")
     def action_retry(self) -> None:
         if self.state.unavailable:
-            self.post_message(self.RetryRequested(self._typed_db_password() or None))
+            self.post_message(self.RetryRequested(self._problem.typed_password() or None))
 
     @on(Input.Submitted, "#username")
     @on(Input.Blurred, "#username")
@@ -376,7 +293,8 @@ class LoginScreen(NocScreen):
                 return
             attempt = state.start()
             self._render_state()
-            self._code_worker(attempt, db_state.ctx, state.pending, code)
+            step = self.query_one(CodeStep)
+            step.check(attempt, db_state.ctx, self.identity, state.pending, code)
             return
         username = self.query_one("#username", Input).value.strip()
         password = self.query_one("#password", Input).value
@@ -411,14 +329,14 @@ class LoginScreen(NocScreen):
         try:
             outcome = signin.sign_in(ctx, self.identity(), username, password)
         except (AuthenticationFailed, DatabaseUnavailable) as err:
-            self.post_message(self.LoginFinished(attempt, error=str(err)))
+            self.post_message(LoginFinished(attempt, error=str(err)))
             return
         except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
             error = login_error_line(err, ctx.engine.url)
-            self.post_message(self.LoginFinished(attempt, error=error))
+            self.post_message(LoginFinished(attempt, error=error))
             return
         if isinstance(outcome, signin.SecondFactorNeeded):
-            self.post_message(self.LoginFinished(attempt, pending=outcome))
+            self.post_message(LoginFinished(attempt, pending=outcome))
             return
         principal = outcome
         note = None
@@ -431,7 +349,7 @@ class LoginScreen(NocScreen):
                     secrets.delete_secret(account)
             except secrets.KeyringUnavailable as err:
                 note = _("Password not remembered: {reason}").format(reason=err)
-        self.post_message(self.LoginFinished(attempt, principal=principal, keyring_note=note))
+        self.post_message(LoginFinished(attempt, principal=principal, keyring_note=note))
 
     def identity(self) -> Identity:
         """How this console signs people in (``[auth]``), built on first use in a worker."""
@@ -441,24 +359,6 @@ class LoginScreen(NocScreen):
             settings = getattr(self.app, "settings", None)
             self._identity = identity_for(settings) if settings is not None else Identity()
         return self._identity
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
-    def _code_worker(
-        self, attempt: int, ctx: ServiceContext, pending: SecondFactorNeeded, code: str
-    ) -> None:
-        from noc_console.services import signin
-
-        try:
-            principal = signin.finish_with_code(ctx, self.identity(), pending, code)
-        except signin.StartAgain as err:
-            self.post_message(self.LoginFinished(attempt, error=str(err), start_again=True))
-        except (AuthenticationFailed, DatabaseUnavailable) as err:
-            self.post_message(self.LoginFinished(attempt, error=str(err), pending=pending))
-        except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
-            error = login_error_line(err, ctx.engine.url)
-            self.post_message(self.LoginFinished(attempt, error=error, pending=pending))
-        else:
-            self.post_message(self.LoginFinished(attempt, principal=principal))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="keyring")
     def _check_keyring(self) -> None:

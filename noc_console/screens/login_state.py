@@ -51,6 +51,7 @@ class LoginState:
         self.attempt = 0  # a newer attempt makes older answers stale
         self.pending: SecondFactorNeeded | None = None  # the password was right; a code is due
         self.sources = ""  # which sources sign people in here (the form says it)
+        self.painted = False  # the form's first paint is done (type-ahead waits for it)
 
     # ------------------------------------------------------------------ the database rows
 
@@ -61,6 +62,10 @@ class LoginState:
     @property
     def unavailable(self) -> bool:
         return isinstance(self.db_state, DbUnavailable)
+
+    def form_ready(self) -> bool:
+        """Painted, and the database answered (connected, or a problem the operator must see)."""
+        return self.painted and not self.connecting
 
     def needs_db_password(self) -> bool:
         """The server asked for a password: its row shows (and takes the focus)."""

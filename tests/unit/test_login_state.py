@@ -125,3 +125,15 @@ def test_an_unexpected_login_error_is_one_line() -> None:
     assert line.startswith("Database unavailable: ")
     assert "secret" not in line
     assert "see the log file" in login_error_line(RuntimeError("x"), url)
+
+
+def test_the_form_is_ready_once_painted_and_the_database_answered() -> None:
+    state = LoginState(DbConnecting())
+    assert not state.form_ready()  # neither painted nor answered
+    state.painted = True
+    assert not state.form_ready()  # typed-ahead keys wait for the connection
+    state.db_state = CONNECTED
+    assert state.form_ready()
+    state.db_state = DbUnavailable("connection refused")
+    assert state.form_ready()  # a problem the operator must see: the form takes over
+    assert not LoginState(CONNECTED).form_ready()  # not painted yet

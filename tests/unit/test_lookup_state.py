@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from noc_console.errors import DatabaseUnavailable, NotFound, ValidationError
+from noc_console.models import Role
 from noc_console.screens.lookup import state as lookup_state
 from noc_console.screens.lookup.state import (
     PATIENCE_SECONDS,
@@ -169,3 +170,17 @@ def test_texts_follow_the_state() -> None:
     assert "shorter than 3" in nothing_found("zz").plain
     assert "shorter than 3" not in nothing_found("zzz").plain
     assert search_guide().plain.startswith("You can search by:")
+
+
+@pytest.mark.parametrize(
+    ("role", "read_only", "offered"),
+    [
+        (Role.ANALYST, False, True),
+        (Role.SUPERVISOR, False, True),
+        (Role.ANALYST, True, False),
+    ],
+)
+def test_starting_a_run_is_offered_by_role_and_never_read_only(
+    role: Role, read_only: bool, offered: bool
+) -> None:
+    assert lookup_state.may_start_run(role, read_only=read_only) is offered

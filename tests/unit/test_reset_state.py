@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from noc_console.errors import ConflictError, NotFound, ValidationError
+from noc_console.models import OutboxState
 from noc_console.screens.reset.failure import (
     Failure,
     describe_failure,
@@ -28,6 +29,7 @@ from noc_console.screens.reset.state import (
     no_resets_line,
     place_errors,
 )
+from noc_console.services.mailer import LinkStatus
 from noc_console.services.password_reset import (
     IdentityChecks,
     ResetMethod,
@@ -280,3 +282,52 @@ def test_every_wizard_action_has_an_answer_at_every_step(action: str) -> None:
     for step in Step:
         state.step = step
         assert state.offers(action) in (True, False, None)
+
+
+def test_the_result_focuses_copy_while_a_password_shows_else_done() -> None:
+    with_password = loaded()
+    with_password.finish(result())
+    assert with_password.result_button() == "copy"
+    assert with_password.forget_secret() is False
+    assert with_password.result_button() == "done"
+    unlock_only = loaded()
+    unlock_only.finish(result(None))
+    assert unlock_only.result_button() == "done"
+
+
+def _failed_link(state: OutboxState) -> LinkStatus:
+    return LinkStatus(
+        outbox_id=9,
+        portal_user_id=7,
+        state=state,
+        created_at=AT,
+        attempts=5,
+        sent_at=None,
+        next_attempt_at=None,
+        expires_at=None,
+        last_error="550 5.2.1 mailbox unavailable",
+    )
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_the_link_is_followed_on_its_result_and_only_a_failed_one_is_reissued(
+    read_only: bool,
+) -> None:
+    state = loaded()
+    state.read_only = read_only
+    state.finish(replace(result(None), method=ResetMethod.RESET_LINK))
+    assert not state.follows_link()  # the result step is not shown yet
+    state.step = Step.RESULT
+    assert state.follows_link()
+    assert not state.can_reissue()  # not read yet
+    state.link = _failed_link(OutboxState.SENT)
+    assert not state.can_reissue()
+    state.link = _failed_link(OutboxState.FAILED)
+    assert state.can_reissue() is not read_only
+    state.reissuing = True
+    assert not state.can_reissue()  # once
+    other = loaded()
+    other.finish(result())
+    other.step = Step.RESULT
+    other.link = _failed_link(OutboxState.FAILED)
+    assert not other.follows_link() and not other.can_reissue()  # not a reset by link

@@ -43,12 +43,14 @@ from noc_console.errors import DomainError
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen
 from noc_console.screens.customer.screen import CustomerScreen
+from noc_console.screens.lookup.run_start import start_run
 from noc_console.screens.lookup.state import (
     Failure,
     LookupState,
     Next,
     Query,
     describe_failure,
+    may_start_run,
     user_to_select,
 )
 from noc_console.screens.lookup.texts import nothing_found, search_guide, status_line
@@ -263,9 +265,7 @@ class LookupScreen(NocScreen):
         if action == "more":
             return self.state.more
         if action == "start_run":
-            from noc_console.services.permissions import Permission, allowed
-
-            return allowed(self.principal.role, Permission.RUN_ESCALATION, read_only=self.read_only)
+            return may_start_run(self.principal.role, read_only=self.read_only)
         return True
 
     def action_focus_search(self) -> None:
@@ -279,7 +279,8 @@ class LookupScreen(NocScreen):
     def action_focus_results(self) -> None:
         if self.state.hits:
             self.results.focus()
-            self._more_if_at_end(self.results.cursor_row)
+            if self.state.wants_more_at(self.results.cursor_row, self.results.row_count):
+                self.action_more()
 
     def action_more(self) -> None:
         """Ask for the next page of the same search (the service's cursor)."""
@@ -290,11 +291,9 @@ class LookupScreen(NocScreen):
 
     @on(DataTable.RowHighlighted, "#results")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.results.has_focus:  # the operator moved there, not a refill of the rows
-            self._more_if_at_end(event.cursor_row)
-
-    def _more_if_at_end(self, row: int) -> None:
-        if self.state.wants_more_at(row, self.results.row_count):
+        # Only when the operator moved there, not on a refill of the rows.
+        results = self.results
+        if results.has_focus and self.state.wants_more_at(event.cursor_row, results.row_count):
             self.action_more()
 
     @on(DataTable.RowSelected, "#results")
@@ -325,19 +324,7 @@ class LookupScreen(NocScreen):
         hit = self.results.hit_at_cursor()
         if hit is None or self.check_action("start_run", ()) is not True:
             return
-        from noc_console.screens.run_start.screen import RunStartModal
-
-        self.app.push_screen(
-            RunStartModal(self.ctx, self.principal, hit.customer_id, hit.legal_name),
-            self._run_started,
-        )
-
-    def _run_started(self, run_id: int | None) -> None:
-        if run_id is None:
-            return
-        from noc_console.screens.run.screen import RunScreen
-
-        self.app.push_screen(RunScreen(self.ctx, self.principal, run_id, read_only=self.read_only))
+        start_run(self, self.ctx, self.principal, hit, read_only=self.read_only)
 
     # ------------------------------------------------------------------ language switch
 

@@ -19,6 +19,7 @@ from noc_console.i18n import _
 from noc_console.services.search.dto import MatchField
 
 if TYPE_CHECKING:
+    from noc_console.models import Role
     from noc_console.services.search.dto import CustomerHit, SearchPage
 
 PAGE_SIZE = 50
@@ -72,6 +73,13 @@ def describe_failure(err: Exception) -> Failure:
     if isinstance(err, DomainError):
         return Failure(str(err))
     return Failure(_("unexpected error ({kind}); see the log file").format(kind=type(err).__name__))
+
+
+def may_start_run(role: Role, *, read_only: bool) -> bool:
+    """Issue 13: whether the lookup offers "start escalation run" to this operator."""
+    from noc_console.services.permissions import Permission, allowed
+
+    return allowed(role, Permission.RUN_ESCALATION, read_only=read_only)
 
 
 def user_to_select(hit: CustomerHit) -> int | None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Label, Static
+from textual.dom import DOMNode
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Static
 
 from noc_console.i18n import N_, _
-from noc_console.screens.reset.state import Step
+from noc_console.screens.reset.state import ResetForm, ResetState, Step
 from noc_console.services import password_reset
+from noc_console.services.password_reset import IdentityChecks
 from noc_console.widgets.fields import Field
 from noc_console.widgets.reset_controls import (
     FieldError,
@@ -108,3 +111,37 @@ def wizard_buttons() -> ComposeResult:
         yield Button(_("Confirm reset"), id="btn-confirm", variant="warning")
         yield Button(_("Copy password"), id="btn-copy")
         yield Button(_("I have read it to the customer"), id="btn-done", variant="success")
+
+
+def read_form(node: DOMNode, state: ResetState) -> ResetForm:
+    """The reset call's arguments from what the wizard's widgets hold now."""
+    return state.form(
+        ticket_ref=node.query_one("#ticket", Input).value,
+        reason=node.query_one("#reason", Input).value,
+        checks=IdentityChecks(
+            name_matches=node.query_one("#check-name", WizardCheckbox).value,
+            cnpj_confirmed=node.query_one("#check-cnpj", WizardCheckbox).value,
+            callback_done=node.query_one("#check-callback", WizardCheckbox).value,
+        ),
+        method_index=node.query_one("#method", WizardRadioSet).pressed_index,
+        unlock=node.query_one("#opt-unlock", WizardCheckbox).value,
+        end_sessions=node.query_one("#opt-sessions", WizardCheckbox).value,
+    )
+
+
+def lay_out_once_without_scrollbar(dialog: Widget) -> None:
+    """Lay ``dialog`` out once with no vertical scrollbar, then let it scroll again.
+
+    A step whose content fits the terminal exactly has two stable layouts under
+    ``overflow-y: auto``: no scrollbar, or one whose gutter narrows the text
+    until it wraps onto one more line and no longer fits. Which one Textual
+    lands on depends on the order of refreshes; this makes it the first. A
+    dialog that truly does not fit gets its scrollbar back on the next layout.
+    """
+    dialog.styles.overflow_y = "hidden"
+
+    def restore() -> None:
+        dialog.styles.clear_rule("overflow_y")
+        dialog.refresh(layout=True)
+
+    dialog.call_after_refresh(restore)

@@ -35,7 +35,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Button, ContentSwitcher, Footer, Input, RadioButton, Static
 
@@ -51,6 +50,7 @@ from noc_console.screens.reset.calls import (
     run_service_call,
 )
 from noc_console.screens.reset.failure import failure_line, reloads_preview
+from noc_console.screens.reset.keys import bound_key
 from noc_console.screens.reset.layout import (
     EDITED_SLOT,
     FIELD_WIDGET,
@@ -58,21 +58,14 @@ from noc_console.screens.reset.layout import (
     STEP_IDS,
     STEP_TITLES,
     identity_step,
+    lay_out_once_without_scrollbar,
     method_step,
+    read_form,
     wizard_buttons,
 )
-from noc_console.screens.reset.link_calls import (
-    POLL_SECONDS,
-    LinkPolled,
-    LinkPollFailed,
-    LinkReissued,
-    ReissueFailed,
-    newest_link,
-    reissue,
-)
+from noc_console.screens.reset.link_follow import LinkFollow
 from noc_console.screens.reset.state import (
     BUTTONS,
-    ResetForm,
     ResetOutcome,
     ResetState,
     Step,
@@ -84,7 +77,6 @@ from noc_console.screens.reset.state import (
 from noc_console.screens.reset.views import (
     closing_text,
     identity_card,
-    link_text,
     option_labels,
     rate_text,
     result_hint,
@@ -94,9 +86,7 @@ from noc_console.screens.reset.views import (
 )
 from noc_console.services import password_reset
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.password_reset import IdentityChecks
 from noc_console.services.policy import PasswordPolicyDTO
-from noc_console.widgets.link_state import max_attempts_of
 from noc_console.widgets.literal import printable
 from noc_console.widgets.reset_controls import (
     FieldError,
@@ -106,15 +96,7 @@ from noc_console.widgets.reset_controls import (
 )
 from noc_console.widgets.secret_display import SecretDisplay
 
-
-def bound_key(node: DOMNode, binding_id: str) -> str:
-    """The key bound to an action now (after the user's keymap), as the footer shows it."""
-    for _key, binding in node._bindings:
-        if binding.id == binding_id:
-            keys = node.app._keymap.get(binding_id, binding.key)
-            first = keys.split(",")[0].strip()
-            return node.app.get_key_display(Binding(first, binding.action))
-    return binding_id
+__all__ = ["ResetWizard", "bound_key"]
 
 
 class ResetWizard(ModalScreen[ResetOutcome | None]):
@@ -166,9 +148,14 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
                     yield Static(id="summary")
                 with VerticalScroll(id="step-result", can_focus=False):
                     yield Static(id="result-text")
-                    link_state = Static(id="link-state")
-                    link_state.display = False
-                    yield link_state
+                    yield LinkFollow(
+                        self.state,
+                        self.ctx,
+                        self.principal,
+                        self.user_id,
+                        say=self._say,
+                        id="link-state",
+                    )
                     yield self._secret_widget
                     yield Static(id="result-hint")
             yield Static(id="reset-message")
@@ -267,10 +254,10 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
                 back=bound_key(self, "reset.back"),
             )
             self.query_one("#summary", Static).update(
-                summary_text(state.preview, self._form(), closing)
+                summary_text(state.preview, read_form(self, state), closing)
             )
         if focus:
-            target = STEP_FOCUS.get(step) or ("#btn-copy" if state.secret_shown else "#btn-done")
+            target = STEP_FOCUS.get(step) or f"#btn-{state.result_button()}"
             self.query_one(target).focus()
         self.refresh_bindings()
 
@@ -294,20 +281,6 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
             if widget.focusable:
                 widget.focus()
 
-    def _form(self) -> ResetForm:
-        return self.state.form(
-            ticket_ref=self.query_one("#ticket", Input).value,
-            reason=self.query_one("#reason", Input).value,
-            checks=IdentityChecks(
-                name_matches=self.query_one("#check-name", WizardCheckbox).value,
-                cnpj_confirmed=self.query_one("#check-cnpj", WizardCheckbox).value,
-                callback_done=self.query_one("#check-callback", WizardCheckbox).value,
-            ),
-            method_index=self.query_one("#method", WizardRadioSet).pressed_index,
-            unlock=self.query_one("#opt-unlock", WizardCheckbox).value,
-            end_sessions=self.query_one("#opt-sessions", WizardCheckbox).value,
-        )
-
     # ------------------------------------------------------------------ keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -326,7 +299,7 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
     def action_next(self) -> None:
         if self.state.offers("next") is not True:
             return
-        target, refused = self.state.next_step(self._form())
+        target, refused = self.state.next_step(read_form(self, self.state))
         self._show_errors(refused, focus=self.state.step == Step.IDENTITY)
         if target is not None:
             self._show_step(target)
@@ -338,18 +311,17 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
         self._say("")
         self._show_step(target)
 
-    def action_cancel(self) -> None:
-        self.action_abandon()
-
     def action_abandon(self) -> None:
         if self.state.may_close():
             self.dismiss(None)
+
+    action_cancel = action_abandon  # esc at the first step: the same way out
 
     def action_confirm(self) -> None:
         state = self.state
         if state.step != Step.CONFIRM or not state.can_confirm():
             return
-        request = self._form()
+        request = read_form(self, state)
         attempt = state.start_reset()
         self._say("")
         self.query_one("#reset-body").loading = True
@@ -441,81 +413,13 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
         if result.temporary_password:
             self._secret_widget.show(result.temporary_password)
         del result
+        lay_out_once_without_scrollbar(self.query_one("#reset-dialog"))
         self._show_step(Step.RESULT)
         if self.state.follows_link():
-            self.query_one("#link-state").display = True
-            self._show_link()
-            self._poll_link()
-            self.set_interval(POLL_SECONDS, self._poll_link)
-
-    # ------------------------------------------------------------------ the link's delivery
-
-    def _poll_link(self) -> None:
-        if not self.state.follows_link() or not self.is_attached:
-            return
-        run_service_call(
-            self,
-            "reset-link",
-            lambda: newest_link(self.ctx, self.principal, self.user_id),
-            LinkPolled,
-            LinkPollFailed,
-        )
-
-    def _show_link(self) -> None:
-        key = bound_key(self, "reset.reissue") if self.state.can_reissue() else None
-        self.query_one("#link-state", Static).update(
-            link_text(
-                self.state.link,
-                max_attempts=max_attempts_of(self.app),
-                now=self.ctx.clock.now(),
-                reissue=key,
-            )
-        )
-        self.refresh_bindings()
-
-    @on(LinkPolled)
-    def _link_polled(self, message: LinkPolled) -> None:
-        self.state.link = message.status
-        self._show_link()
-
-    @on(LinkPollFailed)
-    def _link_poll_failed(self, message: LinkPollFailed) -> None:
-        """The next tick tries again; the banner (if the database is gone) says the rest."""
+            self.query_one(LinkFollow).start()
 
     def action_reissue(self) -> None:
-        link = self.state.link
-        if not self.state.can_reissue() or link is None:
-            return
-        self.state.reissuing = True
-        self._say("")
-        self._show_link()
-        run_service_call(
-            self,
-            "reset-reissue",
-            lambda: reissue(self.ctx, self.principal, link.outbox_id),
-            LinkReissued,
-            ReissueFailed,
-        )
-
-    @on(LinkReissued)
-    def _link_reissued(self, message: LinkReissued) -> None:
-        self.state.reissuing = False
-        self.state.link = None
-        self.notify(
-            _("A new reset link was queued to {email}; the failed one no longer works.").format(
-                email=printable(message.reissued.email_masked)
-            ),
-            markup=False,
-        )
-        self._show_link()
-        self._poll_link()
-
-    @on(ReissueFailed)
-    def _reissue_failed(self, message: ReissueFailed) -> None:
-        self.state.reissuing = False
-        self._say(failure_line(message.failure))
-        self._show_link()
-        self._poll_link()
+        self.query_one(LinkFollow).reissue()
 
     @on(ResetFailed)
     def _reset_failed(self, message: ResetFailed) -> None:

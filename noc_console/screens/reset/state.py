@@ -273,6 +273,10 @@ class ResetState:
             return self.can_reissue()
         return True
 
+    def result_button(self) -> str:
+        """The result step's focused button: copy while a password shows, else done."""
+        return "copy" if self.secret_shown else "done"
+
     def buttons(self) -> dict[str, bool]:
         """Which of the wizard's buttons show at this step (by name, see ``BUTTONS``)."""
         step = self.step
