@@ -143,3 +143,35 @@ def test_hostile_ticket_and_reason_are_refused_or_kept_as_text(
         assert type(err).__name__ == "ValidationError"
         return
     assert started.detail.run.reason == name
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["[b]Maria[/b] [link=https://x.invalid]aqui[/link]", "\x1b[31mvermelho", "x" * 10_000,
+     "Zé\u202eevil", "senha: Hunter2!segredo"],
+)  # fmt: skip
+def test_hostile_notes_are_refused_or_kept_as_text_and_stay_out_of_logs_and_audit(
+    rctx: ServiceContext, note: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A call's note is free text typed during a call (it could even hold something the
+    customer read out): refused when it carries control characters or is huge, else stored
+    as typed, and never copied into the log or the attempt's audit details."""
+    run_id, people = _world(rctx, 1)
+    caplog.set_level("DEBUG")
+    with rctx.sessions() as s:
+        events_before = s.scalar(select(func.count()).select_from(AuditEvent))
+    try:
+        runs.record_attempt(rctx, people[0], run_id, outcome="no_answer", note=note)
+    except Exception as err:
+        assert type(err).__name__ == "ValidationError"
+        assert note not in str(err)
+        with rctx.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(EscalationAttempt)) == 0
+            assert s.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+        return
+    detail = runs.run_detail(rctx, people[0], run_id)
+    assert [a.note for a in detail.attempts] == [note]
+    assert note not in caplog.text
+    with rctx.sessions() as s:
+        details = [str(d) for d in s.scalars(select(AuditEvent.details))]
+    assert not any(note in d for d in details)

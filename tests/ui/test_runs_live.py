@@ -1,4 +1,4 @@
-"""Escalation runs across consoles and restarts, and the supervisors' history, with the pilot.
+"""Escalation runs across consoles and restarts, the supervisors' history, hostile notes.
 
 Two apps share one database as two consoles would: what one records, the
 other shows through its change feed (NOTIFY on PostgreSQL, ``PRAGMA
@@ -258,7 +258,9 @@ async def test_supervisor_history_share_median_runs_and_csv(db_url: str) -> None
         path = Path(done[-1].removeprefix("4 runs exported to "))
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        assert [(r["ticket_ref"], r["acknowledged_level"], r["seconds_to_acknowledge"]) for r in rows] == [
+        keys = ("ticket_ref", "acknowledged_level", "seconds_to_acknowledge")
+        got = [tuple(r[k] for k in keys) for r in rows]
+        assert got == [
             ("H-1", "1", "120"), ("H-2", "1", "240"), ("H-3", "2", "960"), ("H-4", "", ""),
         ]  # fmt: skip
         assert {r["customer_id"] for r in rows} == {str(customer_id)}
@@ -299,3 +301,67 @@ async def test_history_is_refused_to_analysts_and_operators(db_url: str) -> None
         assert not s.scalars(
             select(AuditEvent).where(AuditEvent.action == "escalation_history_exported")
         ).all()
+
+
+MARKUP_NOTE = "[b]Maria[/b] [link=https://x.invalid]aqui[/link] [@click=app.quit]sair[/]"
+
+
+async def test_a_note_with_markup_is_shown_as_typed(db_url: str) -> None:
+    customer_id, otto = seed(db_url)
+    add_operator(db_url, "alice", role="operator")
+    run_id = start(db_url, otto, customer_id, "[red]INC[/red]-1", FixedClock())
+    engine = create_db_engine(db_url)
+    try:
+        ctx = ServiceContext(engine, clock=FixedClock())
+        runs.record_attempt(ctx, otto, run_id, outcome="voicemail", note=MARKUP_NOTE)
+    finally:
+        engine.dispose()
+    app = build_console(db_url, lang="en")
+    async with app.run_test(size=(200, 40)) as pilot:
+        await log_in(pilot, "alice")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "[red]INC[/red]-1" in board_rows(app)[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RunScreen)
+        assert MARKUP_NOTE in attempt_rows(app)[0]
+        assert "[red]INC[/red]-1" in screen_text(app)
+        assert app.is_running  # the [@click] in the note did nothing
+
+
+async def test_the_board_repaints_a_changed_countdown_and_keeps_the_other_cells(
+    db_url: str,
+) -> None:
+    """The board's table forgets only changed cells (screens/runs/table.py): check the
+    painted lines, not the table's data, so a Textual change to its caches fails here."""
+    customer_id, otto = seed(db_url)
+    add_operator(db_url, "alice", role="operator")
+    run_id = start(db_url, otto, customer_id, "INC-7", FixedClock())
+    engine = create_db_engine(db_url)
+    try:
+        runs.record_attempt(
+            ServiceContext(engine, clock=FixedClock()), otto, run_id, outcome="busy"
+        )
+    finally:
+        engine.dispose()
+    app = build_console(db_url, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "alice")
+        await pilot.press("f2")
+        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, RunsBoard) and isinstance(app.clock, FixedClock)
+        table = board.query_one("#board-table", DataTable)
+
+        def painted() -> str:
+            return table.render_line(1).text  # the first row, under the header
+
+        assert "L2 in 15:00" in painted() and "Padaria São João" in painted()
+        for seconds, shown in ((3, "L2 in 14:57"), (60, "L2 in 13:57")):
+            app.clock.advance(seconds=seconds)
+            board.tick()
+            await pilot.pause()
+            line = painted()
+            assert shown in line and "Padaria São João" in line and "INC-7" in line
+            assert "Otto" in line or "Maria" in line or "Carlos" in line

@@ -95,3 +95,18 @@ def test_phone_spelled_in_groups_and_start_warning() -> None:
     assert spell_phone("+1 202") == "plus one · two zero two"
     assert open_runs_warning(()) == ""
     assert "INC-1" in open_runs_warning((run(),))
+
+
+def test_positions_are_recomputed_only_when_a_level_comes_due_or_the_view_changes() -> None:
+    """The idle board's cost: between due times the same placed list is reused."""
+    called = run(2, last_attempt_at=T0 + timedelta(minutes=1), last_attempt_level=1)
+    acked = run(3, state=RunState.ACKNOWLEDGED, acknowledged_at=T0, acknowledged_level=1)
+    board = BoardState()
+    board.loaded(board.start_load(), BoardView((called, acked), T0))
+    first = board.placed(T0 + timedelta(minutes=2))
+    assert board.placed(T0 + timedelta(minutes=14, seconds=59)) is first
+    due = board.placed(T0 + timedelta(minutes=15))  # L2 comes due: a new stage
+    assert due is not first and due[0][1].stage is Stage.DUE
+    assert board.placed(T0 + timedelta(minutes=2)) is not due  # the clock went back
+    board.loaded(board.start_load(), BoardView((called,), T0))
+    assert [r.id for r, _w in board.placed(T0 + timedelta(minutes=2))] == [2]

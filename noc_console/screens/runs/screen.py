@@ -1,9 +1,11 @@
 """The board: every open escalation run across customers, what is due next first.
 
-One timer for the whole board ticks once a second and recomputes every
-countdown from the stored timestamps and the app's clock; the database is
-read only when the change watcher (``app.live``) says something changed, or
-when the operator comes back to the board. ``enter`` opens the run.
+One timer for the whole board ticks once a second and recomputes the
+countdowns on screen from the stored timestamps and the app's clock,
+repainting only the cells whose words changed (order, summary and the bell
+are recomputed only when a run changes stage); the database is read only
+when the change watcher (``app.live``) says something changed, or when the
+operator comes back to the board. ``enter`` opens the run.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from noc_console.screens.messages import DatabaseProblem
 from noc_console.screens.runs.failures import describe
 from noc_console.screens.runs.messages import RunsChanged
 from noc_console.screens.runs.state import BoardRow, BoardState
+from noc_console.screens.runs.table import TickingTable
 from noc_console.widgets.literal import printable
 from noc_console.widgets.session_bar import SessionBar
 
@@ -97,6 +100,7 @@ class RunsBoard(NocScreen):
         self._order: list[int] = []
         self._shown: dict[int, dict[str, Text]] = {}
         self._summary: str | None = None
+        self._placed: object = None
         self._error = ""
 
     def compose(self) -> ComposeResult:
@@ -105,7 +109,7 @@ class RunsBoard(NocScreen):
         with Vertical(id="board-body"):
             yield Static(id="board-summary")
             yield Static(id="board-error")
-            table: DataTable[Text] = DataTable(id="board-table", cursor_type="row")
+            table = TickingTable(id="board-table", cursor_type="row")
             for key, label in COLUMNS:
                 table.add_column(_(label) if label else "", key=key)
             yield table
@@ -176,8 +180,10 @@ class RunsBoard(NocScreen):
         now = self.ctx.clock.now()
         state = self.state
         placed = state.placed(now)
-        table = self.query_one("#board-table", DataTable)
-        order = [run.id for run, _where in placed]
+        moved = placed is not self._placed  # the same list: no run changed place or stage
+        self._placed = placed
+        table = self.query_one("#board-table", TickingTable)
+        order = [run.id for run, _where in placed] if moved else self._order
         if order != self._order:
             selected = self.selected_run()
             table.clear()
@@ -193,16 +199,17 @@ class RunsBoard(NocScreen):
             # Only the rows on screen are recomputed and repainted; the others catch up
             # when scrolled to (within a second): 500 runs cost what the visible ones cost.
             top = int(table.scroll_offset.y)
+            changes: list[tuple[str, str, Text]] = []
             for run, where in placed[max(top - 1, 0) : top + table.size.height + 1]:
                 cells = _cells(state.row(run, now, where))
                 before = self._shown.get(run.id, {})
-                for key in TICKING:
-                    if before.get(key) != cells[key]:
-                        table.update_cell(str(run.id), key, cells[key])
+                key = str(run.id)
+                changes += [(key, k, cells[k]) for k in TICKING if before.get(k) != cells[k]]
                 self._shown[run.id] = cells
+            table.set_cells(changes)
         # A Static update re-lays the screen out: only when the words changed.
-        summary = state.summary(now, placed)
-        if summary != self._summary:
+        summary = state.summary(now, placed) if moved else ""
+        if moved and summary != self._summary:
             self._summary = summary
             self.query_one("#board-summary", Static).update(summary)
         if state.error != self._error:
@@ -249,6 +256,7 @@ class RunsBoard(NocScreen):
     def restore_state(self, state: dict[str, Any]) -> None:
         self.sub_title = _("Escalation runs")
         self._order = []
+        self._placed = None
         self.tick()
         if state.get("run") in self._order:
             self.query_one("#board-table", DataTable).move_cursor(

@@ -1,0 +1,53 @@
+"""The board's table: a DataTable whose countdown cells change without repainting the rest.
+
+``DataTable.update_cell`` invalidates every cached cell of the table (its
+caches are keyed by one update counter), so a board whose countdowns move
+every second re-renders every visible cell every second: most of an idle
+board's CPU. ``set_cells`` changes the data the same way but forgets only
+the changed cells' cached renders (and the rows holding them, whose other
+cells come back from the cache) and repaints only those rows.
+
+It touches DataTable's private caches (textual is pinned in pyproject.toml);
+tests/ui/test_runs_live.py checks on screen that a changed cell is shown and
+an unchanged one kept, so a Textual upgrade that changes them fails a test
+instead of freezing the board.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
+
+
+class TickingTable(DataTable[Text]):
+    def set_cells(self, changes: Iterable[tuple[str, str, Text]]) -> None:
+        """Put each (row key, column key, value); unknown keys are ignored (a row just gone)."""
+        cells: set[tuple[RowKey, ColumnKey]] = set()
+        for row, column, value in changes:
+            row_key, column_key = RowKey(row), ColumnKey(column)
+            if row_key not in self._row_locations or column_key not in self._column_locations:
+                continue
+            self._data[row_key][column_key] = value
+            cells.add((row_key, column_key))
+        if not cells:
+            return
+        rows = {row_key for row_key, _column in cells}
+        indexes = {self._row_locations.get(key) for key in rows}
+        _forget(self._cell_render_cache, lambda key: (key[0], key[1]) in cells)
+        _forget(self._row_render_cache, lambda key: key[0] in rows)
+        _forget(self._row_renderable_cache, lambda key: key[1] in indexes)
+        self._line_cache.clear()  # keyed by screen line: cheap to rebuild from the row caches
+        for index in indexes:
+            if index is not None:
+                self.refresh_row(index)
+
+
+def _forget(cache: LRUCache[Any, Any], stale: Callable[[Any], bool]) -> None:
+    keys = cache.keys()
+    for key in [k for k in keys if stale(k)]:
+        cache.discard(key)
