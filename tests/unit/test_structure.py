@@ -46,3 +46,15 @@ def test_screen_is_thin(node: ast.ClassDef) -> None:
     assert len(methods) <= MAX_SCREEN_METHODS, (
         f"{len(methods)} methods: move rules to its state module, pieces to widgets"
     )
+
+
+PACKAGES = sorted(
+    {p.parent for p in MODULES} | {p.parent for p in PACKAGE.rglob("*.tcss")},
+)
+
+
+@pytest.mark.parametrize("folder", PACKAGES, ids=lambda p: str(p.relative_to(PACKAGE.parent)))
+def test_every_folder_is_a_regular_package(folder: Path) -> None:
+    """setuptools' package finder skips a folder without ``__init__.py``: an installed console
+    would lack that screen or service (a source checkout would not show it)."""
+    assert (folder / "__init__.py").exists()
