@@ -30,6 +30,7 @@ from noc_console.screens.runs.failures import describe
 from noc_console.screens.runs.messages import RunsChanged
 from noc_console.screens.runs.state import BoardRow, BoardState
 from noc_console.screens.runs.table import TickingTable
+from noc_console.widgets.cells import literal
 from noc_console.widgets.literal import printable
 from noc_console.widgets.session_bar import SessionBar
 
@@ -39,15 +40,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# What an operator on the phone needs first comes first, so it stays on a 120-column
+# terminal: the countdown (it names the level), who to call and who is already calling.
 COLUMNS = (
     ("mark", ""),
+    ("countdown", N_("Countdown")),
     ("customer", N_("Customer")),
-    ("ticket", N_("Ticket")),
-    ("level", N_("Level")),
     ("contact", N_("Contact")),
     ("phone", N_("Phone")),
-    ("countdown", N_("Countdown")),
     ("working", N_("Working it")),
+    ("level", N_("Level")),
+    ("ticket", N_("Ticket")),
 )
 TICKING = ("mark", "countdown", "working", "level", "contact", "phone")
 
@@ -57,13 +60,13 @@ def _cells(row: BoardRow) -> dict[str, Text]:
     due_style = "bold" if row.marked else ""
     return {
         "mark": Text(*marked),
-        "customer": Text(printable(row.customer)[:40]),
-        "ticket": Text(printable(row.ticket)),
-        "level": Text(row.level),
-        "contact": Text(printable(row.contact)[:30]),
-        "phone": Text(row.phone),
         "countdown": Text(row.countdown, style=due_style),
-        "working": Text(printable(row.working)),
+        "customer": literal(row.customer, limit=24),
+        "contact": literal(row.contact, limit=20),
+        "phone": Text(row.phone),
+        "working": literal(row.working, limit=22),
+        "level": Text(row.level),
+        "ticket": literal(row.ticket, limit=24),
     }
 
 
