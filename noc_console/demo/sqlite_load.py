@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 
 from noc_console.demo.options import Progress
-from noc_console.migrations import search_objects
+from noc_console.migrations import run_objects, search_objects
 from noc_console.models import Base
 
 SQLITE_LOAD_CACHE_KIB = 262_144  # page cache while loading; restored afterwards
@@ -82,13 +82,24 @@ def bulk_load_mode(conn: Connection, progress: Progress) -> Iterator[None]:
             conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous_cache)}")
 
 
+# Dropped for the wipe and recreated in its transaction (audit_events: migration 0001's
+# triggers; escalation_attempts: run_objects, migration 0006).
+_APPEND_ONLY_TRIGGERS = (
+    "audit_events_no_update",
+    "audit_events_no_delete",
+    "escalation_attempts_no_update",
+    "escalation_attempts_no_delete",
+    "escalation_attempts_no_replace",
+)
+
+
 def wipe_sqlite(engine: Engine) -> None:
     """Delete every row but the password policy, in one transaction.
 
     Chosen over deleting the file: the wipe is atomic (a failure leaves the data
     as it was), connections other code holds stay valid, and the append-only
     triggers are dropped and recreated inside that same transaction, so no other
-    connection ever sees audit_events without them. The FTS triggers are dropped
+    connection ever sees audit_events or escalation_attempts without them. The FTS triggers are dropped
     too and the FTS tables emptied by one 'delete-all' instead of row by row.
 
     Foreign keys are switched off on this one connection for the wipe (a pragma
@@ -103,9 +114,7 @@ def wipe_sqlite(engine: Engine) -> None:
         driver.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():
-                for stmt in _drop_trigger_statements(
-                    ["audit_events_no_update", "audit_events_no_delete"]
-                ):
+                for stmt in _drop_trigger_statements([*_APPEND_ONLY_TRIGGERS]):
                     conn.exec_driver_sql(stmt)
                 for table in search_objects.SEARCH_COLUMNS:
                     for stmt in _drop_trigger_statements(_fts_trigger_names(table)):
@@ -118,7 +127,7 @@ def wipe_sqlite(engine: Engine) -> None:
                     conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")  # noqa: S608
                     for stmt in _fts_trigger_ddl(table):
                         conn.exec_driver_sql(stmt)
-                for stmt in search_objects.sqlite_audit_ddl():
+                for stmt in [*search_objects.sqlite_audit_ddl(), *run_objects.sqlite_ddl()]:
                     conn.exec_driver_sql(stmt)
         finally:
             driver.execute("PRAGMA foreign_keys = ON")

@@ -119,6 +119,10 @@ escalation_runs.period_stats      -   -     -   -      Y   Y
 escalation_runs.export_history_csv -  -     -   -      Y   Y
 mailer.link_statuses              Y   Y     Y   Y      Y   Y
 mailer.reissue_link               Y   -     Y   -      Y   -
+totp.reset_factor                 -   -     -   -      Y   -
+signin.unlock                     Y   Y     Y   Y      Y   Y
+signin.unlock_needs_code          Y   Y     Y   Y      Y   Y
+signin.enrol_self                 Y   Y     Y   Y      Y   Y
 contract values visible           -   -     -   -      Y   Y
 """
 
@@ -232,7 +236,15 @@ def _calls(ctx: ServiceContext, w: World, t: Target) -> dict[str, Callable[[Prin
         ),
         "escalation.get_chain": lambda a: escalation.get_chain(ctx, a, cid),
         "escalation.save_chain": lambda a: escalation.save_chain(
-            ctx, a, cid, (ContactInput(1, "Nova Pessoa", None, "+5511934567890"),), chain_version()
+            ctx,
+            a,
+            cid,
+            # two levels: the escalate_now cells, after these, start runs on this chain
+            (
+                ContactInput(1, "Nova Pessoa", None, "+5511934567890"),
+                ContactInput(2, "Outra Pessoa", None, "+5511945678901", None, 15),
+            ),
+            chain_version(),
         ),
         "contracts.list_contracts": lambda a: contracts.list_contracts(ctx, a, cid),
         "contracts.contract_totals": lambda a: contracts.contract_totals(ctx, a, cid),
@@ -255,6 +267,38 @@ def _calls(ctx: ServiceContext, w: World, t: Target) -> dict[str, Callable[[Prin
         "system.record_logout": lambda a: system.record_logout(ctx, a),
         **_run_calls(ctx, w, t),
         **_mailer_calls(ctx, t),  # issue 14
+        **_identity_calls(ctx, t),  # issue 15
+    }
+
+
+def _identity_calls(ctx: ServiceContext, t: Target) -> dict[str, Callable[[Principal], object]]:
+    """Issue 15: a supervisor's reset of another's factor (a write: refused read-only); the
+    idle lock and one's own enrolment, which any operator does for themselves, like signing in
+    (sign-in's own enrolment works on a read-only console too)."""
+    import pyotp
+
+    from noc_console.auth_settings import AuthSettings
+    from noc_console.services import signin
+    from noc_console.services.totp import factor
+
+    identity = signin.Identity(auth=AuthSettings(lock_requires_totp=True))
+    password_only = signin.Identity(auth=AuthSettings())
+
+    def reset(a: Principal) -> object:
+        with ctx.sessions() as s:
+            username = s.get_one(Operator, t.operator_id).username
+        return factor.reset_factor(ctx, a, username)
+
+    def enrol(a: Principal) -> object:
+        offer = factor.new_offer(a.username)
+        code = pyotp.TOTP(offer.secret).at(ctx.clock.now())
+        return signin.enrol_self(ctx, identity, a, offer, code)
+
+    return {
+        "totp.reset_factor": reset,
+        "signin.unlock": lambda a: signin.unlock(ctx, password_only, a, OP_PASSWORD),
+        "signin.unlock_needs_code": lambda a: signin.unlock_needs_code(identity, ctx, a),
+        "signin.enrol_self": enrol,
     }
 
 
@@ -344,9 +388,20 @@ def _effects(ctx: ServiceContext, w: World, t: Target) -> tuple[Any, ...]:
             ),
             s.scalar(select(func.count()).where(Operator.username == t.new_username)),
             s.get_one(Operator, t.operator_id).is_active,
+            s.get_one(Operator, t.operator_id).totp_secret is not None,
             t.csv.exists(),
             _run_effects(s),
         )
+
+
+def _give_factor(s: Any, operator_id: int, ctx: ServiceContext) -> None:
+    """An enrolled second factor (a key of this test only: nothing decrypts it here)."""
+    from noc_console.services.totp import codes
+    from noc_console.services.vault import Vault
+
+    op = s.get_one(Operator, operator_id)
+    op.totp_secret = Vault(bytes(32)).encrypt(codes.new_secret())
+    op.totp_enrolled_at = ctx.clock.now()
 
 
 def _newest_event(ctx: ServiceContext) -> int:
@@ -405,6 +460,7 @@ def test_permission_matrix(
         s.add(user)
         s.flush()
         target_op = make_operator(s, Role.ANALYST, username=f"alvo.op{n}")
+        _give_factor(s, target_op.operator_id, ctx)  # issue 15: what a factor reset removes
         target = Target(user.id, target_op.operator_id, f"novo.op{n}", tmp_path / "contratos.csv")
     target = dataclasses.replace(target, run_id=_fresh_run(world))  # issue 13
     actor = world.principals[role]

@@ -145,3 +145,12 @@ def test_reset_toast_by_method() -> None:
     )  # queued, not sent: the mailer may not have run (issue 14)
     assert reset_toast("unlock_only", "ana") == "ana unlocked"
     assert reset_toast("something_new", "ana") == "Password reset for ana"
+
+
+def test_the_reset_links_followed_are_those_of_the_loaded_users() -> None:
+    state = CustomerState(Role.ANALYST, read_only=True)
+    assert state.link_users() == ()  # nothing loaded yet: nothing to read
+    state.loaded(state.start_load(), _detail(), NOW)
+    assert state.link_users() == ()  # no portal users
+    state.loaded(state.start_load(), _detail(_user(1), _user(7)), NOW)
+    assert state.link_users() == (1, 7)

@@ -55,6 +55,7 @@ PLAIN_MODULES = (
     "noc_console.screens.run.state",
     "noc_console.screens.run_start.state",
     "noc_console.screens.run_history.state",
+    "noc_console.screens.totp_enrol.state",
     "noc_console.screens.login_state",
     "noc_console.screens.lock_state",
     "noc_console.screens.paging",

@@ -110,3 +110,14 @@ def test_positions_are_recomputed_only_when_a_level_comes_due_or_the_view_change
     assert board.placed(T0 + timedelta(minutes=2)) is not due  # the clock went back
     board.loaded(board.start_load(), BoardView((called,), T0))
     assert [r.id for r, _w in board.placed(T0 + timedelta(minutes=2))] == [2]
+
+
+def test_the_screen_keys_follow_the_rule_of_their_action() -> None:
+    view = RunViewState(Role.OPERATOR, read_only=False)
+    view.loaded(RunDetail(run(state=RunState.ACKNOWLEDGED, acknowledged_at=T0), ()), T0)
+    assert view.allows_key("cancel_run") is True  # the key c: cancel
+    assert view.allows_key("note") is True  # n: the note of an outcome
+    assert view.allows_key("acknowledge") is None  # already acknowledged
+    assert view.allows_key("back") is True  # not a rule of the run
+    view.busy = True  # an answer is awaited: no second write meanwhile
+    assert view.allows_key("cancel_run") is None and view.allows_key("note") is None

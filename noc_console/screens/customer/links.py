@@ -14,17 +14,27 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
 
+from noc_console.errors import DomainError
 from noc_console.i18n import _
 from noc_console.services.customers import PortalUserInfo
 from noc_console.services.mailer import LinkStatus
 from noc_console.widgets.link_state import link_state_cell, link_state_text, max_attempts_of
 from noc_console.widgets.literal import literal
 from noc_console.widgets.user_table import user_state
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from noc_console.services.context import Principal, ServiceContext
+    from noc_console.services.customers import CustomerDetail
+    from noc_console.widgets.user_table import UserTable
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +43,7 @@ POLL_SECONDS = 3.0
 __all__ = [
     "POLL_SECONDS",
     "LinkDetail",
+    "LinkWatch",
     "LinksLoaded",
     "link_cells",
     "link_sentences",
@@ -112,3 +123,52 @@ class LinkDetail(Static):
         tz, now = self._zone
         self.update(detail_line(user, sentence, tz, now))
         self.display = True
+
+
+class LinkWatch:
+    """The reads behind the column: one at a time, in a thread worker of the customer view,
+    answered by a ``LinksLoaded`` message to it."""
+
+    def __init__(self, node: DOMNode, ctx: ServiceContext, principal: Principal) -> None:
+        self.node = node
+        self.ctx = ctx
+        self.principal = principal
+
+    def read(self, user_ids: tuple[int, ...]) -> None:
+        """Start a read of these users' links (a newer read replaces one still running)."""
+        self.node.run_worker(
+            partial(self._read, user_ids),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group="customer-links",
+        )
+
+    def _read(self, user_ids: tuple[int, ...]) -> None:
+        from noc_console.services import mailer
+
+        try:
+            statuses = mailer.link_statuses(self.ctx, self.principal, user_ids)
+        except DomainError:
+            return  # the customer's own load says what is wrong with the database
+        self.node.post_message(LinksLoaded(statuses, self.ctx.clock.now()))
+
+    def show(
+        self,
+        message: LinksLoaded,
+        detail: CustomerDetail,
+        table: UserTable,
+        line: LinkDetail,
+        selected: PortalUserInfo | None,
+    ) -> None:
+        """The answer: the column's cells, and the line under the table for ``selected``."""
+        max_attempts = max_attempts_of(self.node.app)
+        cells = link_cells(
+            message.statuses, max_attempts=max_attempts, tz=detail.timezone, now=message.now
+        )
+        table.show_links(cells)
+        sentences = link_sentences(
+            message.statuses, max_attempts=max_attempts, tz=detail.timezone, now=message.now
+        )
+        line.show_links(sentences, detail.timezone, message.now)
+        line.follow(selected)

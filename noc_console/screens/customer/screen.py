@@ -6,19 +6,17 @@ happens in another screen (reset wizard, escalation editor, contract browser,
 audit log), opened with a key and imported when first opened, and the customer
 is reloaded whenever the operator comes back here. Which key is offered and
 what the notes say is decided in ``state.py``; the pieces are drawn by
-``views.py`` and the widgets.
+``views.py``, ``tabs.py`` and the widgets; ``navigation.py`` opens the other
+screens and ``links.py`` follows the reset links.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -26,7 +24,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -35,32 +32,20 @@ from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen, back_binding
 from noc_console.screens.commands import PaletteCommand
 from noc_console.screens.customer import links as reset_links
-from noc_console.screens.customer.state import (
-    TABS,
-    CustomerState,
-    LoadFailure,
-    describe_failure,
-    reset_toast,
-)
-from noc_console.screens.customer.views import (
-    chain_table,
-    chain_timeline,
-    contract_counts,
-    customer_header,
-)
+from noc_console.screens.customer.navigation import Navigation
+from noc_console.screens.customer.state import TABS, CustomerState, LoadFailure, describe_failure
+from noc_console.screens.customer.tabs import show_escalation, show_users
+from noc_console.screens.customer.views import contract_counts, customer_header
 from noc_console.screens.messages import DatabaseProblem
 from noc_console.widgets.literal import printable
 from noc_console.widgets.session_bar import SessionBar
 from noc_console.widgets.user_table import UserTable
 
 if TYPE_CHECKING:
-    from noc_console.screens.reset.state import ResetOutcome
     from noc_console.services.context import Principal, ServiceContext
     from noc_console.services.customers import CustomerDetail, PortalUserInfo
 
 log = logging.getLogger(__name__)
-
-_ScreenType = Callable[..., Screen[Any]]
 
 # (action, palette id, title msgid, help msgid): offered when check_action allows it.
 _PALETTE = (
@@ -145,6 +130,8 @@ class CustomerScreen(NocScreen):
         self.customer_id = customer_id
         self.read_only = read_only
         self.state = CustomerState(principal.role, read_only=read_only, select_user=select_user)
+        self.navigation = Navigation(self, self.state, ctx, principal, customer_id)
+        self.link_watch = reset_links.LinkWatch(self, ctx, principal)
         self._view_ready = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -233,42 +220,24 @@ class CustomerScreen(NocScreen):
     # ------------------------------------------------------------------ reset links (issue 14)
 
     def _poll_links(self) -> None:
-        detail = self.state.detail
-        if detail is None or not detail.users or self.app.screen is not self:
+        """What the timer does every few seconds (and a load when it is answered)."""
+        user_ids = self.state.link_users()
+        if not user_ids or self.app.screen is not self:
             return
-        self._links_worker(tuple(user.id for user in detail.users))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="customer-links")
-    def _links_worker(self, user_ids: tuple[int, ...]) -> None:
-        from noc_console.services import mailer
-
-        try:
-            statuses = mailer.link_statuses(self.ctx, self.principal, user_ids)
-        except DomainError:
-            return  # the customer's own load says what is wrong with the database
-        self.post_message(reset_links.LinksLoaded(statuses, self.ctx.clock.now()))
+        self.link_watch.read(user_ids)
 
     @on(reset_links.LinksLoaded)
     def _links_loaded(self, message: reset_links.LinksLoaded) -> None:
         detail = self.state.detail
         if detail is None:
             return
-        cells = reset_links.link_cells(
-            message.statuses,
-            max_attempts=reset_links.max_attempts_of(self.app),
-            tz=detail.timezone,
-            now=message.now,
+        self.link_watch.show(
+            message,
+            detail,
+            self.query_one(UserTable),
+            self.query_one(reset_links.LinkDetail),
+            self.selected_user(),
         )
-        self.query_one(UserTable).show_links(cells)
-        sentences = reset_links.link_sentences(
-            message.statuses,
-            max_attempts=reset_links.max_attempts_of(self.app),
-            tz=detail.timezone,
-            now=message.now,
-        )
-        line = self.query_one(reset_links.LinkDetail)
-        line.show_links(sentences, detail.timezone, message.now)
-        line.follow(self.selected_user())
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -296,38 +265,12 @@ class CustomerScreen(NocScreen):
         header.display = detail is not None
         if detail is not None:
             header.update(customer_header(detail))
-            self._render_users(detail, select_user)
-            self._render_escalation(detail)
+            now = self.state.now or self.ctx.clock.now()
+            show_users(self, self.state, detail, now, select_user)
+            show_escalation(self, self.state, detail, self.ctx.clock)
             self.query_one("#contract-counts", Static).update(contract_counts(detail.contracts))
             self.query_one("#contract-values-note", Static).update(state.contracts_note())
         self.refresh_bindings()
-
-    def _render_users(self, detail: CustomerDetail, select_user: int | None) -> None:
-        """The users with their state in words (issue #14 adds each reset link's delivery
-        state: a column of ``UserTable``)."""
-        table = self.query_one(UserTable)
-        table.show_users(
-            detail.users,
-            detail.timezone,
-            self.state.now or self.ctx.clock.now(),
-            select=select_user,
-        )
-        self.query_one("#users-note", Static).update(self.state.users_note(detail))
-
-    def _render_escalation(self, detail: CustomerDetail) -> None:
-        summary = self.query_one("#escalation-summary", Static)
-        timeline = self.query_one("#escalation-timeline", Static)
-        note = self.query_one("#escalation-note", Static)
-        chain = detail.escalation
-        if chain is None or not chain.levels:
-            summary.update(_("No escalation chain registered for this customer."))
-            timeline.display = False
-        else:
-            summary.update(chain_table(chain, detail.timezone))
-            timeline.update(chain_timeline(chain, detail.timezone, self.ctx.clock.now()))
-            timeline.display = True
-        note.update(self.state.escalation_note())
-        note.display = bool(self.state.escalation_note())
 
     # ------------------------------------------------------------------ language switch
 
@@ -371,84 +314,17 @@ class CustomerScreen(NocScreen):
         if tab == "users":
             self.query_one(UserTable).focus()
 
-    def _screen_type(self, action: str, module: str, name: str) -> _ScreenType | None:
-        """The screen an allowed ``action`` opens, imported when first opened; None (and a
-        toast saying so, if it is missing from this build) when there is nothing to open."""
-        if self.check_action(action, ()) is not True:
-            return None
-        try:
-            return cast("_ScreenType", getattr(importlib.import_module(module), name))
-        except ImportError as err:
-            log.warning("screen not available: %s (%s)", err.name, type(err).__name__)
-            self.notify(_("Not available yet in this version."), severity="warning")
-            return None
-
     def action_reset_password(self) -> None:
-        user = self.selected_user()
-        wizard = self._screen_type(
-            "reset_password", "noc_console.screens.reset.screen", "ResetWizard"
-        )
-        if user is None or wizard is None:
-            return
-        generate = getattr(self.app, "password_generator", None)
-        self.app.push_screen(
-            wizard(self.ctx, self.principal, user.id, read_only=self.read_only, generate=generate),
-            partial(self._reset_closed, user.login),
-        )
-
-    def _reset_closed(self, login: str, outcome: ResetOutcome | None) -> None:
-        """Toast what was done; the wizard showed the details (and the password, once)."""
-        if outcome is not None:
-            toast = reset_toast(str(outcome.method), printable(outcome.login or login))
-            self.notify(toast, markup=False)
+        self.navigation.reset_password(self.selected_user())
 
     def action_edit_escalation(self) -> None:
-        """Issue #13's "start an escalation run" is one more action of this shape."""
-        editor = self._screen_type(
-            "edit_escalation", "noc_console.screens.escalation.screen", "EscalationEditor"
-        )
-        if editor is not None:
-            self.app.push_screen(
-                editor(self.ctx, self.principal, self.customer_id, read_only=self.read_only)
-            )
+        self.navigation.edit_escalation()
 
     def action_start_run(self) -> None:
-        """Issue 13: ticket and reason in a dialog, then the run view on the new run."""
-        detail = self.state.detail
-        dialog = self._screen_type(
-            "start_run", "noc_console.screens.run_start.screen", "RunStartModal"
-        )
-        if dialog is None or detail is None:
-            return
-        self.app.push_screen(
-            dialog(self.ctx, self.principal, self.customer_id, detail.legal_name),
-            self._run_started,
-        )
-
-    def _run_started(self, run_id: int | None) -> None:
-        if run_id is None:
-            return
-        from noc_console.screens.run.screen import RunScreen
-
-        self.app.push_screen(RunScreen(self.ctx, self.principal, run_id, read_only=self.read_only))
+        self.navigation.start_run()
 
     def action_contracts(self) -> None:
-        detail = self.state.detail
-        browser = self._screen_type(
-            "contracts", "noc_console.screens.contracts.screen", "ContractBrowser"
-        )
-        if browser is None or detail is None:
-            return
-        settings = getattr(self.app, "settings", None)
-        data_dir = settings.paths.data_dir if settings is not None else Path.cwd()
-        exports = data_dir / "exports"
-        self.app.push_screen(
-            browser(
-                self.ctx, self.principal, self.customer_id, detail.legal_name, export_dir=exports
-            )
-        )
+        self.navigation.contracts()
 
     def action_audit_log(self) -> None:
-        audit = self._screen_type("audit_log", "noc_console.screens.audit.screen", "AuditLogScreen")
-        if audit is not None:
-            self.app.push_screen(audit(self.ctx, self.principal, customer_id=self.customer_id))
+        self.navigation.audit_log()

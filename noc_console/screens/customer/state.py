@@ -123,6 +123,10 @@ class CustomerState:
             self.detail = None
         return True
 
+    def link_users(self) -> tuple[int, ...]:
+        """The users whose reset links the Users tab follows (none before the first load)."""
+        return tuple(user.id for user in self.detail.users) if self.detail is not None else ()
+
     def error_hint(self) -> str:
         return _("esc goes back to the lookup") if self.detail is None else ""
 

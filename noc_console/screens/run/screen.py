@@ -11,10 +11,8 @@ While open, the view tells every console, itself included, "<name> calling…"
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -28,12 +26,12 @@ from textual.widgets import DataTable, Digits, Footer, Header, Input, Static
 from noc_console.i18n import N_, _
 from noc_console.screens.base import NocScreen, back_binding
 from noc_console.screens.messages import DatabaseProblem
-from noc_console.screens.run.reason import ReasonModal
-from noc_console.screens.run.state import OUTCOME_KEYS, OUTCOME_LABELS, RunViewState, spell_phone
+from noc_console.screens.run.decisions import Decisions
+from noc_console.screens.run.presence import Presence
+from noc_console.screens.run.state import OUTCOME_KEYS, RunViewState
+from noc_console.screens.run.views import fill_attempts, fill_contacts, show_phone
 from noc_console.screens.runs.failures import describe
 from noc_console.screens.runs.messages import RunsChanged
-from noc_console.services.validation import format_phone
-from noc_console.widgets.confirm import ConfirmModal
 from noc_console.widgets.literal import printable
 from noc_console.widgets.session_bar import SessionBar
 
@@ -90,6 +88,8 @@ class RunScreen(NocScreen):
         self.run_id = run_id
         self.read_only = read_only
         self.state = RunViewState(principal.role, read_only=read_only)
+        self.presence = Presence(self, ctx, principal, run_id)
+        self.decisions = Decisions(self, self.state, ctx, principal, run_id, submit=self._call)
         self._levels: list[int] = []
         self._ready = False
 
@@ -141,7 +141,7 @@ class RunScreen(NocScreen):
         if self.state.claims():
             # Claim first, then read: this view shows its own "<name> calling…" at once.
             self.state.claimed_at = self.ctx.clock.now()
-            self._call(self._claim_and_read)
+            self._call(self.presence.claim_and_read)
         else:
             self._load()
         self.set_interval(1.0, self._tick)
@@ -151,32 +151,12 @@ class RunScreen(NocScreen):
         if live is not None:
             live.unsubscribe(self)
         if self.state.claimed_at is not None:
-            threading.Thread(
-                target=self._presence_call, args=(False,), name="run-presence", daemon=True
-            ).start()
+            self.presence.release()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        name = {"cancel_run": "cancel", "note": "outcome"}.get(action, action)
-        return self.state.allows(name)
+        return self.state.allows_key(action)
 
     # ------------------------------------------------------------------ database
-
-    def _presence_call(self, working: bool) -> None:
-        from noc_console.services import escalation_runs
-
-        try:
-            escalation_runs.set_working(self.ctx, self.principal, self.run_id, working=working)
-        except Exception as err:  # noqa: BLE001 - a hint only: never in the operator's way
-            log.info("presence not recorded (%s)", type(err).__name__)
-
-    @work(thread=True, exit_on_error=False, group="presence")
-    def _presence(self, working: bool) -> None:
-        self._presence_call(working)
-
-    def _claim_and_read(self, services: Any) -> RunDetail:
-        self._presence_call(True)
-        detail: RunDetail = services.run_detail(self.ctx, self.principal, self.run_id)
-        return detail
 
     def _load(self) -> None:
         self._call(lambda services: services.run_detail(self.ctx, self.principal, self.run_id))
@@ -243,63 +223,21 @@ class RunScreen(NocScreen):
             )
         )
         contacts = self.query_one("#run-contacts", DataTable)
-        from noc_console.services.escalation_runs.schedule import run_schedule
-
-        due_at = {step.level: step.at for step in run_schedule(run)}
-        contacts.clear()
-        self._levels = []
-        for contact in run.contacts:
-            at = due_at.get(contact.level)
-            contacts.add_row(
-                Text(f"L{contact.level}"),
-                Text(printable(contact.name)),
-                Text(format_phone(contact.phone) if contact.phone else "—"),
-                Text(printable(contact.email) if contact.email else "—"),
-                Text(at.strftime("%H:%M") if at else _("passed")),
-            )
-            self._levels.append(contact.level)
+        self._levels = fill_contacts(contacts, detail)
         if self.state.level in self._levels:
             contacts.move_cursor(row=self._levels.index(self.state.level), animate=False)
-        self._render_attempts(detail)
+        fill_attempts(self.query_one("#run-attempts", DataTable), detail)
         self._render_phone()
         self._tick()
         self.refresh_bindings()
 
-    def _render_attempts(self, detail: RunDetail) -> None:
-        from noc_console.services.escalation.timeline import customer_zone
-
-        zone = customer_zone(detail.run.timezone)
-        table = self.query_one("#run-attempts", DataTable)
-        table.clear()
-        for attempt in reversed(detail.attempts):
-            table.add_row(
-                Text(attempt.at.astimezone(zone).strftime("%H:%M:%S")),
-                Text(f"L{attempt.level}"),
-                Text(printable(attempt.contact_name)),
-                Text(_(OUTCOME_LABELS[attempt.outcome])),
-                Text(printable(attempt.operator)),
-                Text(printable(attempt.note or "")[:200]),
-            )
-
     def _render_phone(self) -> None:
-        contact = self.state.contact()
-        digits = self.query_one("#run-phone", Digits)
-        name = self.query_one("#run-phone-name", Static)
-        spelled = self.query_one("#run-spelled", Static)
-        if contact is None:
-            digits.update("")
-            name.update("")
-            spelled.update("")
-            return
-        phone = format_phone(contact.phone) if contact.phone else ""
-        digits.update(phone.replace("(", "").replace(")", ""))
-        label = _("L{level} · {name}").format(level=contact.level, name=printable(contact.name))
-        if contact.role_title:
-            label += f" · {printable(contact.role_title)}"
-        if not phone and contact.email:
-            label += "\n" + _("e-mail only: {email}").format(email=printable(contact.email))
-        name.update(Text(label))
-        spelled.update(Text(spell_phone(phone)) if phone else "")
+        show_phone(
+            self.query_one("#run-phone", Digits),
+            self.query_one("#run-phone-name", Static),
+            self.query_one("#run-spelled", Static),
+            self.state.contact(),
+        )
 
     def _tick(self) -> None:
         if not self._ready:
@@ -307,7 +245,7 @@ class RunScreen(NocScreen):
         now = self.ctx.clock.now()
         if self.state.claim_due(now):
             self.state.claimed_at = now
-            self._presence(working=True)
+            self.presence.renew()
         if self.state.follow(now):
             if self.state.level in self._levels:
                 contacts = self.query_one("#run-contacts", DataTable)
@@ -341,108 +279,21 @@ class RunScreen(NocScreen):
         if self.check_action("outcome", ()) is not True or self.state.level is None:
             return
         note_box = self.query_one("#run-note", Input)
-        note, level = note_box.value, self.state.level
+        note = note_box.value
         note_box.value = ""
-        label = _(OUTCOME_LABELS[next(o for _k, o, _l in OUTCOME_KEYS if o.value == outcome)])
-        self._call(
-            lambda s: s.record_attempt(
-                self.ctx, self.principal, self.run_id, outcome=outcome, level=level, note=note
-            ),
-            _("Logged: L{level} {outcome}").format(level=level, outcome=label),
-        )
+        self.decisions.outcome(outcome, note)
 
     def action_acknowledge(self) -> None:
-        contact = self.state.contact()
-        if self.check_action("acknowledge", ()) is not True or contact is None:
-            return
-        level = contact.level
-        message = _("{name} (L{level}) took the incident: the countdown stops.").format(
-            name=printable(contact.name), level=level
-        )
-        self.app.push_screen(
-            ConfirmModal(
-                _("Record the acknowledgement?"),
-                message,
-                confirm_label=_("Acknowledged"),
-                cancel_label=_("Back"),
-                confirm_key="enter",
-                confirm_id="run.acknowledge_confirm",
-            ),
-            partial(self._confirmed_ack, level),
-        )
-
-    def _confirmed_ack(self, level: int, yes: bool | None) -> None:
-        if yes:
-            self._call(
-                lambda s: s.acknowledge(self.ctx, self.principal, self.run_id, level=level),
-                _("Acknowledgement recorded"),
-            )
+        self.decisions.acknowledge()
 
     def action_escalate(self) -> None:
-        if self.check_action("escalate", ()) is not True or self.state.detail is None:
-            return
-        from noc_console.services.escalation_runs.schedule import position
-
-        due = position(self.state.detail.run, self.ctx.clock.now()).due_level
-        self.app.push_screen(
-            ReasonModal(
-                _("Escalate now?"),
-                _(
-                    "Go to the level after L{level} without waiting; later waits count from now."
-                ).format(level=due),
-            ),
-            partial(self._confirmed_escalate, due),
-        )
-
-    def _confirmed_escalate(self, due: int, reason: str | None) -> None:
-        if reason:
-            self._call(
-                lambda s: s.escalate_now(
-                    self.ctx, self.principal, self.run_id, reason=reason, from_level=due
-                ),
-                _("Escalated"),
-            )
+        self.decisions.escalate()
 
     def action_resolve(self) -> None:
-        if self.check_action("resolve", ()) is not True:
-            return
-        self.app.push_screen(
-            ConfirmModal(
-                _("Resolve this escalation run?"),
-                _("The incident is over: the run leaves the board."),
-                confirm_label=_("Resolve"),
-                cancel_label=_("Back"),
-                confirm_key="enter",
-                confirm_id="run.resolve_confirm",
-            ),
-            self._confirmed_resolve,
-        )
-
-    def _confirmed_resolve(self, yes: bool | None) -> None:
-        if yes:
-            note = self.query_one("#run-note", Input).value
-            self._call(
-                lambda s: s.resolve(self.ctx, self.principal, self.run_id, note=note),
-                _("Escalation run resolved"),
-            )
+        self.decisions.resolve(lambda: self.query_one("#run-note", Input).value)
 
     def action_cancel_run(self) -> None:
-        if self.check_action("cancel", ()) is not True:
-            return
-        self.app.push_screen(
-            ReasonModal(
-                _("Cancel this escalation run?"),
-                _("For a run started by mistake or twice; the reason is kept."),
-            ),
-            self._confirmed_cancel,
-        )
-
-    def _confirmed_cancel(self, reason: str | None) -> None:
-        if reason:
-            self._call(
-                lambda s: s.cancel(self.ctx, self.principal, self.run_id, reason=reason),
-                _("Escalation run cancelled"),
-            )
+        self.decisions.cancel()
 
     def capture_state(self) -> dict[str, Any]:
         return {"note": self.query_one("#run-note", Input).value}

@@ -52,6 +52,8 @@ ACTION_STATES: dict[str, tuple[RunState, ...]] = {
     "resolve": (RunState.OPEN, RunState.ACKNOWLEDGED),
     "cancel": (RunState.OPEN, RunState.ACKNOWLEDGED),
 }
+# the screen's action -> the rule above it follows (``n`` types the note of an outcome)
+KEY_ACTIONS = {"cancel_run": "cancel", "note": "outcome"}
 
 
 def spell_phone(formatted: str) -> str:
@@ -134,6 +136,10 @@ class RunViewState:
         if self.detail is None or self.detail.run.state not in ACTION_STATES[action]:
             return None
         return True
+
+    def allows_key(self, action: str) -> bool | None:
+        """``allows`` for a screen action (its key's ``check_action``)."""
+        return self.allows(KEY_ACTIONS.get(action, action))
 
     def heading(self, now: datetime) -> str:
         if self.detail is None:
