@@ -99,8 +99,9 @@ def wipe_sqlite(engine: Engine) -> None:
     Chosen over deleting the file: the wipe is atomic (a failure leaves the data
     as it was), connections other code holds stay valid, and the append-only
     triggers are dropped and recreated inside that same transaction, so no other
-    connection ever sees audit_events or escalation_attempts without them. The FTS triggers are dropped
-    too and the FTS tables emptied by one 'delete-all' instead of row by row.
+    connection ever sees audit_events or escalation_attempts without them. The FTS
+    triggers are dropped too and the FTS tables emptied by one 'delete-all' instead of
+    row by row.
 
     Foreign keys are switched off on this one connection for the wipe (a pragma
     that only works outside a transaction): with no triggers and no foreign keys
