@@ -201,7 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     for target, met, figure in checks:
-        print(f"{'met' if met else 'MISSED':<8} {target}: {figure}")
+        print(f"{'PASS' if met else 'MISS':<5} {target}: {figure}")
+    passed = sum(1 for _t, met, _f in checks if met)
+    print(f"{passed} PASS, {len(checks) - passed} MISS")
     return 0
 
 

@@ -258,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{counts['PASS']} PASS, {counts['MISS']} MISS, {counts['SKIP']} SKIP,"
         f" {counts['ERROR']} ERROR in {elapsed:.0f} s"
     )
+    for verdict in ("MISS", "SKIP", "ERROR"):  # the targets behind each count that is not a pass
+        keys = [f.key for f in figures if f.status == verdict]
+        if keys:
+            print(f"{verdict}: {', '.join(keys)}")
 
     ns.results_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{ns.db}-quick" if ns.quick else ns.db

@@ -181,11 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"recall ({largest.name}): {line}")
             finally:
                 engine.dispose()
+    counts = {"PASS": 0, "MISS": 0, "SKIP": 0}
     for target, met, figure in verdicts(points, quick=args.quick):
-        status = (
-            ("note" if not figure else "not run") if met is None else ("met" if met else "MISSED")
-        )
-        print(f"{status:<8} {target}: {figure}")
+        status = ("INFO" if not figure else "SKIP") if met is None else ("PASS" if met else "MISS")
+        counts[status] = counts.get(status, 0) + (status != "INFO")
+        print(f"{status:<5} {target}: {figure}")
+    print(f"{counts['PASS']} PASS, {counts['MISS']} MISS, {counts['SKIP']} SKIP")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out: dict[str, Any] = {
         "backend": args.db,

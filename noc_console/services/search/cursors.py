@@ -28,7 +28,7 @@ def _term_tag(term: Term) -> str:
 
 def encode_cursor(term: Term, window: int, key: SortKey) -> str:
     """The marker of the page after the hit whose sort key is ``key``."""
-    payload = {"v": 1, "t": _term_tag(term), "w": window, "k": list(key)}
+    payload = {"v": 2, "t": _term_tag(term), "w": window, "k": list(key)}
     raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
@@ -46,23 +46,24 @@ def decode_cursor(cursor: object, term: Term) -> tuple[int, SortKey]:
         payload = json.loads(raw.decode())
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise _bad_cursor() from None
-    if not isinstance(payload, dict) or payload.get("v") != 1:
+    if not isinstance(payload, dict) or payload.get("v") != 2:
         raise _bad_cursor()
     window, key = payload.get("w"), payload.get("k")
     if (
         type(window) is not int
         or not MIN_WINDOW <= window <= MAX_WINDOW
         or not isinstance(key, list)
-        or len(key) != 4
+        or len(key) != 5
         or type(key[0]) is not int
-        or not isinstance(key[1], str)
+        or type(key[1]) is not int
         or not isinstance(key[2], str)
-        or type(key[3]) is not int
+        or not isinstance(key[3], str)
+        or type(key[4]) is not int
     ):
         raise _bad_cursor()
     if payload.get("t") != _term_tag(term):
         raise ValidationError({"cursor": [_("this page marker belongs to another search")]})
-    return window, (key[0], key[1], key[2], key[3])
+    return window, (key[0], key[1], key[2], key[3], key[4])
 
 
 __all__ = ["MAX_CURSOR_LENGTH", "decode_cursor", "encode_cursor"]

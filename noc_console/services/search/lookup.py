@@ -43,6 +43,19 @@ def _run(
     return list(session.execute(text(sql), params).all())
 
 
+def _resolve_similar(session: Session, builder: QueryBuilder) -> None:
+    """The stored words one typo from each forgiven typed word, before a stage names them
+    (once per lookup: a round trip on name_word_keys' btree)."""
+    words = names.typo_words(builder.term)
+    if builder.similar or not words:
+        return
+    statement = builder.similar_statement(words)
+    if statement is not None:
+        sql, params = statement
+        pairs = session.execute(text(sql), params).all()
+        builder.similar = names.similar_sets(words, [tuple(p) for p in pairs])
+
+
 def _explained(term: Term, hit: CustomerHit) -> CustomerHit:
     """A typo match says which word of the name the typed word was taken for."""
     if hit.rank != RANK_SIMILAR:
@@ -75,11 +88,14 @@ def search(
     rankers = plan.rankers(parsed)
     builder = QueryBuilder(parsed, ctx.engine.dialect.name)
     with ctx.read_sessions() as session:
+        if len(parsed.words) > 1:  # stage 1 forgives a typo in the words besides the driver
+            _resolve_similar(session, builder)
         branches = plan.direct(builder)
         rows = _run(session, builder, branches, window)
         found = ranked(rows, builder.branches, rankers, after)
         domain_found = any(row[BRANCH] in builder.domain_branches for row in rows)
         if plan.needs_substrings(parsed, found, limit, domain_found=domain_found):
+            _resolve_similar(session, builder)
             more = plan.substrings(builder)
             if more:
                 branches += more

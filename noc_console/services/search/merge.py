@@ -1,9 +1,10 @@
 """Rows of the UNION merged into one candidate per customer, with its best reason.
 
 A customer found through several fields and records keeps the best of them
-(rank, then field priority, then value, then record id); candidates sort by
-rank, then folded legal name -- so 'Água' sorts with 'agua', not after 'Zeta'
--- then legal name, then id: a total order the cursor can resume from.
+(rank, then how close a name is to what was typed, then field priority, then
+value, then record id); candidates sort by rank, closeness, then folded legal
+name -- so 'Água' sorts with 'agua', not after 'Zeta' -- then legal name, then
+id: a total order the cursor can resume from.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from noc_console.services.search.query import (
     TRADE_NORM,
     Branch,
 )
-from noc_console.services.search.rank import Ranker
+from noc_console.services.search.rank import Ranker, closeness_of
 from noc_console.services.search.sources import SOURCES, Source
 from noc_console.text import format_cnpj
 
-SortKey = tuple[int, str, str, int]  # rank, folded legal name, legal name, customer id
+# rank, closeness (names: NameRanker.closeness), folded legal name, legal name, customer id
+SortKey = tuple[int, int, str, str, int]
 
 
 @dataclass(slots=True)
@@ -46,12 +48,14 @@ class Candidate:
     cnpj: str
     status: str
     name_norm: str
-    best: tuple[int, int, str, int] | None = None  # rank, priority, value, record id
+    best: tuple[int, int, int, str, int] | None = None  # rank, closeness, priority, value, id
     display: str = ""
     field: MatchField = MatchField.LEGAL_NAME
 
-    def offer(self, source: Source, rank: int, norm: str, display: str, record_id: int) -> None:
-        key = (rank, source.priority, norm, record_id)
+    def offer(
+        self, source: Source, rank: int, close: int, norm: str, display: str, record_id: int
+    ) -> None:
+        key = (rank, close, source.priority, norm, record_id)
         if self.best is None or key < self.best:
             self.best = key
             self.field = source.field
@@ -60,7 +64,7 @@ class Candidate:
     @property
     def sort_key(self) -> SortKey:
         assert self.best is not None
-        return (self.best[0], self.name_norm, self.legal_name, self.customer_id)
+        return (self.best[0], self.best[1], self.name_norm, self.legal_name, self.customer_id)
 
     def hit(self) -> CustomerHit:
         assert self.best is not None
@@ -71,7 +75,7 @@ class Candidate:
             match_field=self.field,
             match_value=format_cnpj(self.display) if cnpj else self.display,
             rank=self.best[0],
-            match_record_id=self.best[3],
+            match_record_id=self.best[4],
             similar_to=None,  # named by lookup, which has the term
         )
 
@@ -80,17 +84,18 @@ def merge(
     rows: Sequence[Row[Any]], branches: Sequence[Branch], rankers: Mapping[MatchField, Ranker]
 ) -> list[Candidate]:
     """One candidate per customer that some value literally matches."""
-    # Per branch: (source, ranker, position of its normalised value) for the fields that can match.
+    # Per branch: (source, ranker, closeness, position of its normalised value) for the
+    # fields that can match.
     plans = [
         [
-            (source, rankers[source.field], PAIRS + 2 * i)
+            (source, rankers[source.field], closeness_of(rankers[source.field]), PAIRS + 2 * i)
             for i, source in enumerate(branch.sources)
             if source.field in rankers
         ]
         for branch in branches
     ]
     own = [
-        (SOURCES[field], rankers[field], norm, display)
+        (SOURCES[field], rankers[field], closeness_of(rankers[field]), norm, display)
         for field, norm, display in (
             (MatchField.CNPJ, CNPJ, CNPJ),
             (MatchField.LEGAL_NAME, NAME_NORM, LEGAL),
@@ -113,14 +118,16 @@ def merge(
             )
             candidates[cid] = cand
             # The customer's own fields are in hand: rank them too, whatever found it.
-            for source, rank_of, norm, display in own:
+            for source, rank_of, close_of, norm, display in own:
                 rank = rank_of(row[norm])
                 if rank is not None:
-                    cand.offer(source, rank, row[norm], row[display] or "", cid)
-        for source, rank_of, pos in plans[row[BRANCH]]:
+                    close = close_of(row[norm])
+                    cand.offer(source, rank, close, row[norm], row[display] or "", cid)
+        for source, rank_of, close_of, pos in plans[row[BRANCH]]:
             rank = rank_of(row[pos])
             if rank is not None:
-                cand.offer(source, rank, row[pos], row[pos + 1] or "", row[RECORD])
+                close = close_of(row[pos])
+                cand.offer(source, rank, close, row[pos], row[pos + 1] or "", row[RECORD])
     return [c for c in candidates.values() if c.best is not None]
 
 

@@ -28,6 +28,8 @@ still match the start of company names only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from noc_console.models.name_words import MIN_TYPO_WORD, split_words
 from noc_console.services.search.dto import (
     RANK_PARTIAL,
@@ -87,6 +89,26 @@ def _similar(typed: str, stored: str) -> bool:
     return len(stored) >= MIN_TYPO_WORD and within_one_edit(typed, stored)
 
 
+def typo_words(term: Term) -> tuple[str, ...]:
+    """The typed words stage 2 forgives a typo in (none for a term read from a screen)."""
+    if term.identifier_shaped or not searchable(term):
+        return ()
+    return tuple(w for w in term.words if typo_forgiven(w))
+
+
+def similar_sets(
+    words: Sequence[str], pairs: Iterable[Sequence[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Typed word -> the stored words truly one typo from it, from the ``(key, word)``
+    rows that share a deletion key with it (a shared key is necessary, not sufficient).
+    Words starting with the typed one are left out: they match it as a prefix."""
+    stored = {p[1] for p in pairs}
+    return {
+        typed: tuple(sorted(w for w in stored if not w.startswith(typed) and _similar(typed, w)))
+        for typed in words
+    }
+
+
 def searchable(term: Term) -> bool:
     """Whether the term has a word to look names up by: one of three characters or more
     (people's names are searched from three, as before; '[a]' or 'r*n' is no name)."""
@@ -112,9 +134,15 @@ def add_direct(builder: QueryBuilder) -> None:
 
 
 def _all_words(builder: QueryBuilder) -> None:
+    # The other words may be one typo off already here: the walk of the driving word's range
+    # is the costly part of a lookup (every name holding a common word), so it is done once,
+    # not again in stage 2 for the typos; the ranker puts those names after the others.
     words = builder.term.words
     first = driver(words)
-    builder.words(words[first], [w for i, w in enumerate(words) if i != first])
+    typos = frozenset(typo_words(builder.term))
+    builder.words(
+        words[first], [w for i, w in enumerate(words) if i != first], similar_others=typos
+    )
 
 
 def add_more(builder: QueryBuilder) -> None:
@@ -137,11 +165,14 @@ def add_more(builder: QueryBuilder) -> None:
         for word in words:
             if len(word) >= MIN_SUBSTRING_LENGTH:
                 builder.words(word, narrow=True)
-    typos = frozenset(w for w in words if typo_forgiven(w))
-    for word in words:
-        if word in typos:
-            others = [w for w in words if w != word]
-            builder.words(word, others, similar_driver=True, similar_others=typos)
+    # Every word found, some one typo off: a name holding them all holds one of the driving
+    # word's forms; stage 1 walked the names starting with it (the others forgiven a typo
+    # there), so what is left is the words one typo from it -- one walk, not one per word.
+    typos = frozenset(typo_words(term))
+    first = driver(words)
+    if words[first] in typos:
+        others = [w for i, w in enumerate(words) if i != first]
+        builder.words(words[first], others, similar_driver=True, similar_others=typos)
 
 
 class NameRanker:
@@ -161,6 +192,7 @@ class NameRanker:
         self.typos = not term.identifier_shaped
         self.typo_words = frozenset(w for w in self.words if self.typos and typo_forgiven(w))
         self._seen: dict[str, int | None] = {}
+        self._close: dict[str, int] = {}
         self._words_seen: dict[str, tuple[int, ...]] = {}
 
     def _status(self, stored: str) -> tuple[int, ...]:
@@ -193,15 +225,35 @@ class NameRanker:
             rank = self._seen[value] = self._rank(value)
             return rank
 
+    def closeness(self, value: str) -> int:
+        """Within a rank, how far the name is from what was typed (0: the very name):
+        two per word of the name nobody typed, one when the typed words come in another
+        order; always 0 for a term of one word. Among a million names of a few hundred
+        words, "Vinícius Barbosa Leão" must come before "Vinícius Pedro Barbosa Leão" for
+        ``vinicius leao barbosa``."""
+        if value not in self._close:
+            self(value)
+        return self._close.get(value, 0)
+
     def _rank(self, value: str) -> int | None:
         term = self.term
         if not self.searchable:
             return RANK_PREFIX if value.startswith(term.folded) else None
         best = [0] * len(self.words)
-        for stored in split_words(value):
+        where = [-1] * len(self.words)  # the first stored word each typed word found
+        stored_words = split_words(value)
+        used: set[int] = set()
+        for position, stored in enumerate(stored_words):
             for i, status in enumerate(self._status(stored)):
                 if status > best[i]:
                     best[i] = status
+                    where[i] = position
+                if status:
+                    used.add(position)
+        if len(self.words) > 1:  # one word says nothing of which of its names was meant
+            found_at = [p for p in where if p >= 0]
+            extra = len(set(stored_words)) - len({stored_words[p] for p in used})
+            self._close[value] = 2 * extra + (found_at != sorted(found_at))
         n = len(best)
         exact = best.count(3)
         prefix = best.count(2)

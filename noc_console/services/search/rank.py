@@ -8,10 +8,31 @@ match (a trigram false positive) is dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from noc_console.services.search.dto import RANK_EXACT, RANK_PREFIX, RANK_SUBSTRING
 
 Ranker = Callable[[str | None], int | None]
+
+
+@runtime_checkable
+class Graded(Protocol):
+    """A ranker that also tells, within a rank, how close a value is to the term (0:
+    closest); a name's (``names.NameRanker``). Other rankers' values are all 0."""
+
+    def __call__(self, value: str | None) -> int | None: ...
+
+    def closeness(self, value: str) -> int: ...
+
+
+def _level(_value: str) -> int:
+    return 0
+
+
+def closeness_of(rank_of: Ranker) -> Callable[[str], int]:
+    """How close a value is to the term within its rank, by ``rank_of``'s measure (asked
+    once per ranker: a protocol check per matched row would cost more than the rank)."""
+    return rank_of.closeness if isinstance(rank_of, Graded) else _level
 
 
 def ranker(
@@ -41,4 +62,4 @@ def ranker(
     return rank
 
 
-__all__ = ["Ranker", "ranker"]
+__all__ = ["Graded", "Ranker", "closeness_of", "ranker"]

@@ -112,8 +112,19 @@ def parse_term(cleaned: str) -> Term:
         cnpj=cnpj,
         phone_digits=phone_digits,
         phone_e164=phone_e164,
-        words=tuple(dict.fromkeys(split_words(folded)))[:MAX_TERM_WORDS],
+        words=_telling_words(folded),
     )
+
+
+def _telling_words(folded: str) -> tuple[str, ...]:
+    """The distinct words of the term, in order; past MAX_TERM_WORDS the longest of them:
+    a company's whole legal name ('logistica e armazens gerais santa cecilia de
+    florianopolis ltda') is told apart by its long words, not by its first six."""
+    words = tuple(dict.fromkeys(split_words(folded)))
+    if len(words) <= MAX_TERM_WORDS:
+        return words
+    keep = set(sorted(range(len(words)), key=lambda i: (-len(words[i]), i))[:MAX_TERM_WORDS])
+    return tuple(w for i, w in enumerate(words) if i in keep)
 
 
 __all__ = ["Term", "clean_term", "parse_term"]
