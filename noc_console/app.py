@@ -45,6 +45,12 @@ from noc_console.runtime.database import DatabaseSupervision
 from noc_console.runtime.live import LiveUpdates
 from noc_console.runtime.lock_policy import action_allowed
 from noc_console.runtime.session import OperatorSession, is_help_screen
+from noc_console.runtime.terminal import (
+    CHECK_SECONDS,
+    exit_soon_regardless,
+    terminal_gone,
+    watched_fd,
+)
 from noc_console.screens.base import NocScreen, translate_bindings
 from noc_console.screens.login import LoginScreen
 from noc_console.screens.session import DbConnected
@@ -141,6 +147,15 @@ class NocApp(OperatorSession, DatabaseSupervision):
         self.start_supervision()
         self.start_idle_lock()
         self.screen_change_signal.subscribe(self, self._screen_changed)
+        terminal = watched_fd()
+        if terminal is not None:
+            self.set_interval(CHECK_SECONDS, lambda: self._end_if_terminal_gone(terminal))
+
+    def _end_if_terminal_gone(self, fd: int) -> None:
+        if terminal_gone(fd):
+            log.warning("the terminal hung up; ending the console")
+            exit_soon_regardless()
+            self.exit()
 
     def on_unmount(self) -> None:
         self.live.stop()

@@ -62,6 +62,7 @@ PLAIN_MODULES = (
     "noc_console.screens.problem",
     "noc_console.runtime.connection_watch",
     "noc_console.runtime.lock_policy",
+    "noc_console.runtime.terminal",
 )
 
 
