@@ -1,16 +1,40 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
+from noc_console import cli
 from noc_console.clock import FixedClock
 from noc_console.mail_settings import MailSettings
 from noc_console.services.context import ServiceContext
+from tests.support.cli import CliResult
 from tests.support.factories import FAST_HASHER
+from tests.support.root_logging import reset_root_logger
 from tests.support.smtp import USERNAME, SmtpServer, smtp_server
+
+
+@pytest.fixture(autouse=True)
+def _root_logger() -> Iterator[None]:
+    """The mailer's CLI installs its own handlers: leave the test process's logging as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    reset_root_logger(handlers, level)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    def run(*argv: str) -> CliResult:
+        capsys.readouterr()
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
 
 
 @pytest.fixture

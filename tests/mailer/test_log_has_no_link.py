@@ -4,12 +4,11 @@ never the link or its token, not even when the SMTP server echoes them back in i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from noc_console import cli
 from noc_console.db import create_db_engine
 from noc_console.models import OutboxState
 from noc_console.services.context import ServiceContext
@@ -17,30 +16,6 @@ from tests.mailer.links import outbox_row, queue_link
 from tests.support.cli import CliResult, files_containing
 from tests.support.factories import FAST_HASHER
 from tests.support.smtp import PASSWORD, USERNAME, SmtpServer
-
-
-@pytest.fixture(autouse=True)
-def _root_logger() -> Iterator[None]:
-    """The CLI installs its own handlers: leave the test process's logging as it was."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
-
-
-@pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
-    def run(*argv: str) -> CliResult:
-        capsys.readouterr()
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return CliResult(code, out, err)
-
-    return run
 
 
 def test_the_log_file_says_action_and_row_never_the_link(

@@ -4,15 +4,14 @@ demo's folder of .eml files, driven through the real command line."""
 from __future__ import annotations
 
 import getpass
-import logging
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from noc_console import cli, secrets
+from noc_console import secrets
 from noc_console.config import ConfigError, load_settings
 from noc_console.db import create_db_engine
 from noc_console.mail_settings import MailSettings
@@ -24,30 +23,6 @@ from tests.support.cli import CliResult, FakeStdin, ScriptedGetpass, files_conta
 from tests.support.factories import FAST_HASHER
 
 NEW_PASSWORD = "nova-senha-escolhida-no-portal-2026"
-
-
-@pytest.fixture(autouse=True)
-def _root_logger() -> Iterator[None]:
-    """The CLI installs its own handlers: leave the test process's logging as it was."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
-
-
-@pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
-    def run(*argv: str) -> CliResult:
-        capsys.readouterr()
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return CliResult(code, out, err)
-
-    return run
 
 
 @pytest.fixture

@@ -49,10 +49,16 @@ def seed(url: str) -> tuple[int, Principal]:
         engine.dispose()
 
 
-def start(url: str, who: Principal, customer_id: int, ticket: str = "INC-2026-0042") -> int:
+def start(
+    url: str,
+    who: Principal,
+    customer_id: int,
+    ticket: str = "INC-2026-0042",
+    clock: FixedClock | None = None,
+) -> int:
     engine = create_db_engine(url)
     try:
-        ctx = ServiceContext(engine, clock=FixedClock())
+        ctx = ServiceContext(engine, clock=clock or FixedClock())
         return runs.start_run(ctx, who, customer_id, ticket_ref=ticket).detail.run.id
     finally:
         engine.dispose()

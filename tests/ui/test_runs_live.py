@@ -24,14 +24,13 @@ from textual.widgets import DataTable
 from noc_console.app import NocApp
 from noc_console.clock import FixedClock
 from noc_console.db import create_db_engine
-from noc_console.models import AuditEvent, EscalationAttempt, EscalationRun, Role
+from noc_console.models import AuditEvent, EscalationAttempt, EscalationRun
 from noc_console.screens.run.screen import RunScreen
 from noc_console.screens.run_history.screen import RunHistoryScreen
 from noc_console.screens.runs.screen import RunsBoard
 from noc_console.services import escalation_runs as runs
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.widgets.confirm import ConfirmModal
-from tests.support.factories import make_chain, make_customer, make_operator
 from tests.ui.helpers import (
     SIZE,
     add_operator,
@@ -42,30 +41,9 @@ from tests.ui.helpers import (
     settle,
     table_rows,
 )
+from tests.ui.test_runs import seed, start
 
 SLACK = 1.0
-
-
-def seed(url: str) -> tuple[int, Principal]:
-    engine = create_db_engine(url)
-    try:
-        ctx = ServiceContext(engine, clock=FixedClock())
-        with ctx.sessions.begin() as s:
-            customer = make_customer(s, "Padaria São João Ltda")
-            make_chain(s, customer)
-            otto = make_operator(s, Role.OPERATOR, username="otto")
-            return customer.id, otto
-    finally:
-        engine.dispose()
-
-
-def start(url: str, who: Principal, customer_id: int, ticket: str, clock: FixedClock) -> int:
-    engine = create_db_engine(url)
-    try:
-        ctx = ServiceContext(engine, clock=clock)
-        return runs.start_run(ctx, who, customer_id, ticket_ref=ticket).detail.run.id
-    finally:
-        engine.dispose()
 
 
 async def wait_for(pilots: list[Pilot[Any]], check: Any, seconds: float) -> bool:
