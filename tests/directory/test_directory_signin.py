@@ -95,6 +95,11 @@ def test_bind_by_template_without_a_service_account(
     assert _sign_in(ctx, identity, "max.multi").role is Role.SUPERVISOR  # highest group wins
     with pytest.raises(AuthenticationFailed, match="wrong username or password"):
         signin.sign_in(ctx, identity, "max.multi", "not-the-password")
+    # A template bind cannot tell a typo from a removal: one wrong password is counted by
+    # the lockout and never disables the account.
+    op = _operator(ctx, "max.multi")
+    assert op is not None and op.is_active and op.failed_login_count == 1
+    assert _sign_in(ctx, identity, "max.multi").role is Role.SUPERVISOR
 
 
 def test_groups_from_member_of_style_mapping_by_name(

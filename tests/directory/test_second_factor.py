@@ -129,9 +129,10 @@ def test_wrong_codes_lock_the_account(
     for _ in range(MAX_FAILED_LOGINS - 1):
         with pytest.raises(AuthenticationFailed, match="wrong code"):
             signin.finish_with_code(ctx, identity, pending, "000000")
-    with pytest.raises(AuthenticationFailed, match="locked"):
+    # StartAgain (not just any refusal): it is what sends the form back to the password.
+    with pytest.raises(signin.StartAgain, match="locked"):
         signin.finish_with_code(ctx, identity, pending, "000000")
-    with pytest.raises(AuthenticationFailed, match="locked"):
+    with pytest.raises(signin.StartAgain, match="locked"):
         signin.finish_with_code(ctx, identity, pending, pyotp.TOTP(secret).at(clock.now()))
     with pytest.raises(AuthenticationFailed, match="locked"):
         signin.sign_in(ctx, identity, "sara", PW)
@@ -161,7 +162,7 @@ def test_a_checked_password_waits_five_minutes_for_its_code(
     pending = signin.sign_in(ctx, identity, "sara", PW)
     clock.advance(minutes=6)
     assert isinstance(pending, signin.SecondFactorNeeded)
-    with pytest.raises(AuthenticationFailed, match="too slow"):
+    with pytest.raises(signin.StartAgain, match="too slow"):
         signin.finish_with_code(ctx, identity, pending, pyotp.TOTP(secret).at(clock.now()))
 
 

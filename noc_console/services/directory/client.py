@@ -261,8 +261,10 @@ class DirectoryClient:
             dn = found
         with self._connection(dn, password) as conn:
             if conn is None:
-                # Template binds cannot tell a wrong password from an unknown name.
-                return BindResult(person=None, known=s.bind_dn_template is None)
+                # A template bind cannot tell a wrong password from an unknown name: it
+                # counts as a wrong password (the lockout), never as a removal, or one typo
+                # would disable the account. `operator sync` finds the people removed.
+                return BindResult(person=None, known=True)
             if s.service_dn is not None and self._service_password():
                 person = None
                 with self._service() as service:
