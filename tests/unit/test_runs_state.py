@@ -72,6 +72,15 @@ def test_the_bell_rings_once_per_level_that_comes_due() -> None:
     assert board.to_ring(T0 + timedelta(minutes=16)) == []
 
 
+def test_a_tick_before_the_first_load_does_not_ring_what_was_already_due() -> None:
+    overdue = run(1)  # L1 due since T0, nobody called
+    board = BoardState()
+    request = board.start_load()
+    assert board.to_ring(T0 + timedelta(minutes=1)) == []  # the timer ticked, no data yet
+    board.loaded(request, BoardView((overdue,), T0))
+    assert board.to_ring(T0 + timedelta(minutes=2)) == []  # already due at first look
+
+
 def test_run_view_follows_the_due_level_until_moved() -> None:
     view = RunViewState(Role.ANALYST, read_only=False)
     view.loaded(RunDetail(run(), ()), T0)

@@ -88,6 +88,7 @@ class RunScreen(NocScreen):
         self.run_id = run_id
         self.read_only = read_only
         self.state = RunViewState(principal.role, read_only=read_only)
+        self._changed_meanwhile = False
         self.presence = Presence(self, ctx, principal, run_id)
         self.decisions = Decisions(self, self.state, ctx, principal, run_id, submit=self._call)
         self._levels: list[int] = []
@@ -187,6 +188,9 @@ class RunScreen(NocScreen):
         self.state.busy = False
         self.state.loaded(message.detail, self.ctx.clock.now())
         self._show(message.notice)
+        if self._changed_meanwhile:  # another console acted while this view was busy
+            self._changed_meanwhile = False
+            self._load()
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -197,7 +201,9 @@ class RunScreen(NocScreen):
 
     @on(RunsChanged)
     def _changed(self, message: RunsChanged) -> None:
-        if not self.state.busy:
+        if self.state.busy:
+            self._changed_meanwhile = True
+        else:
             self._load()
 
     # ------------------------------------------------------------------ rendering

@@ -157,6 +157,8 @@ class BoardState:
         What is already due when the board first loads does not ring: the bell is
         for news, and the marked rows say the rest.
         """
+        if self.view is None:
+            return []  # a tick before the first load must not use up the "first look"
         placed = placed if placed is not None else self.placed(now)
         if placed is self._rung_for:
             return []  # nothing moved since the last look
