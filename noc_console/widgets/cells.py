@@ -9,11 +9,25 @@ so nothing typed by a customer can move the cursor or flip an operator's line.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 
+from noc_console.services.escalation.timeline import customer_zone
 from noc_console.widgets.literal import printable
 
 ELLIPSIS = "…"
+
+
+def short_time(value: datetime | None, tz: str, now: datetime) -> str:
+    """'14:30' today in the customer's zone, '26/11 14:30' on another day, '—' for none."""
+    if value is None:
+        return "—"
+    zone = customer_zone(tz)
+    local = value.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return local.strftime("%H:%M")
+    return local.strftime("%d/%m %H:%M")
 
 
 def shorten(value: str, limit: int | None) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
 
@@ -23,25 +22,12 @@ from noc_console.i18n import _
 from noc_console.mail_settings import MailSettings
 from noc_console.models import OutboxState
 from noc_console.services.mailer import LinkStatus
+from noc_console.widgets.cells import short_time
 from noc_console.widgets.literal import printable
 
-DEFAULT_TZ = "America/Sao_Paulo"
 REPLY_SHOWN = 80
 # "550 5.2.1 mailbox unavailable" -> "mailbox unavailable": the codes are for the sentence.
 _SMTP_CODES = re.compile(r"^\s*\d{3}[ -]?(?:\d\.\d{1,3}\.\d{1,3}\s+)?")
-
-
-def _when(value: datetime | None, tz: str, now: datetime) -> str:
-    if value is None:
-        return "—"
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(DEFAULT_TZ)
-    local = value.astimezone(zone)
-    if local.date() == now.astimezone(zone).date():
-        return local.strftime("%H:%M")
-    return local.strftime("%d/%m %H:%M")
 
 
 def max_attempts_of(app: object) -> int:
@@ -51,40 +37,46 @@ def max_attempts_of(app: object) -> int:
     return mail.max_attempts if isinstance(mail, MailSettings) else MailSettings.max_attempts
 
 
+# The symbol (and a colour that only repeats it) of each state, shared by both forms.
+_MARKS: dict[OutboxState, tuple[str, str]] = {
+    OutboxState.QUEUED: ("✉ ", ""),
+    OutboxState.SENDING: ("↗ ", ""),
+    OutboxState.SENT: ("✔ ", "green"),
+    OutboxState.RETRYING: ("↻ ", "yellow"),
+    OutboxState.FAILED: ("✖ ", "red"),
+    OutboxState.EXPIRED: ("⌛ ", "dim"),
+}
+
+
+def _marked(state: OutboxState, words: str) -> Text:
+    symbol, style = _MARKS[state]
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(symbol, style=style)
+    text.append(words)
+    return text
+
+
 def link_state_text(status: LinkStatus, *, max_attempts: int, tz: str, now: datetime) -> Text:
     """One line saying where the newest reset link stands."""
-    state = status.state
-    text = Text(no_wrap=True, overflow="ellipsis")
+    state, n = status.state, status.attempts
     if state is OutboxState.QUEUED:
-        text.append("✉ ")
-        text.append(_("queued at {time}").format(time=_when(status.created_at, tz, now)))
+        words = _("queued at {time}").format(time=short_time(status.created_at, tz, now))
     elif state is OutboxState.SENDING:
-        text.append("↗ ")
-        text.append(
-            _("sending (attempt {n} of {total})").format(n=status.attempts, total=max_attempts)
-        )
+        words = _("sending (attempt {n} of {total})").format(n=n, total=max_attempts)
     elif state is OutboxState.SENT:
-        text.append("✔ ", style="green")
-        text.append(_("sent at {time}").format(time=_when(status.sent_at, tz, now)))
+        words = _("sent at {time}").format(time=short_time(status.sent_at, tz, now))
     elif state is OutboxState.RETRYING:
-        text.append("↻ ", style="yellow")
-        text.append(
-            _("retrying (attempt {n} of {total}, next at {time})").format(
-                n=status.attempts + 1,
-                total=max_attempts,
-                time=_when(status.next_attempt_at, tz, now),
-            )
+        words = _("retrying (attempt {n} of {total}, next at {time})").format(
+            n=n + 1, total=max_attempts, time=short_time(status.next_attempt_at, tz, now)
         )
     elif state is OutboxState.FAILED:
-        text.append("✖ ", style="red")
         reply = printable(status.last_error or "")[:REPLY_SHOWN]
-        text.append(_('failed: "{reply}"').format(reply=reply))
+        words = _('failed: "{reply}"').format(reply=reply)
     else:
-        text.append("⌛ ", style="dim")
-        text.append(
-            _("expired at {time}, never sent").format(time=_when(status.expires_at, tz, now))
+        words = _("expired at {time}, never sent").format(
+            time=short_time(status.expires_at, tz, now)
         )
-    return text
+    return _marked(state, words)
 
 
 def short_reply(reply: str | None) -> str:
@@ -95,30 +87,19 @@ def short_reply(reply: str | None) -> str:
 
 def link_state_cell(status: LinkStatus, *, max_attempts: int, tz: str, now: datetime) -> Text:
     """The same state in a few words, for the Users tab's column."""
-    state = status.state
-    text = Text(no_wrap=True, overflow="ellipsis")
+    state, n = status.state, status.attempts
     if state is OutboxState.QUEUED:
-        text.append("✉ ")
-        text.append(_("queued {time}").format(time=_when(status.created_at, tz, now)))
+        words = _("queued {time}").format(time=short_time(status.created_at, tz, now))
     elif state is OutboxState.SENDING:
-        text.append("↗ ")
-        text.append(_("sending {n}/{total}").format(n=status.attempts, total=max_attempts))
+        words = _("sending {n}/{total}").format(n=n, total=max_attempts)
     elif state is OutboxState.SENT:
-        text.append("✔ ", style="green")
-        text.append(_("sent {time}").format(time=_when(status.sent_at, tz, now)))
+        words = _("sent {time}").format(time=short_time(status.sent_at, tz, now))
     elif state is OutboxState.RETRYING:
-        text.append("↻ ", style="yellow")
-        text.append(
-            _("retry {n}/{total} {time}").format(
-                n=status.attempts + 1,
-                total=max_attempts,
-                time=_when(status.next_attempt_at, tz, now),
-            )
+        words = _("retry {n}/{total} {time}").format(
+            n=n + 1, total=max_attempts, time=short_time(status.next_attempt_at, tz, now)
         )
     elif state is OutboxState.FAILED:
-        text.append("✖ ", style="red")
-        text.append(_("failed: {reason}").format(reason=short_reply(status.last_error)))
+        words = _("failed: {reason}").format(reason=short_reply(status.last_error))
     else:
-        text.append("⌛ ", style="dim")
-        text.append(_("expired {time}").format(time=_when(status.expires_at, tz, now)))
-    return text
+        words = _("expired {time}").format(time=short_time(status.expires_at, tz, now))
+    return _marked(state, words)

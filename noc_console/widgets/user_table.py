@@ -9,33 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
 
 from noc_console.i18n import N_, _, format_datetime
 from noc_console.services.customers import PortalUserInfo, UserState
+from noc_console.services.escalation.timeline import customer_zone
+from noc_console.widgets.cells import short_time
 from noc_console.widgets.literal import literal
 from noc_console.widgets.record_table import RecordTable
 
-DEFAULT_TZ = "America/Sao_Paulo"
 LINK_COLUMN = "link"
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TZ)
-
-
-def _when(value: datetime, tz: str, now: datetime) -> str:
-    """'14:30' today (in the zone), '26/11 14:30' on another day."""
-    zone = _zone(tz)
-    local = value.astimezone(zone)
-    if local.date() == now.astimezone(zone).date():
-        return local.strftime("%H:%M")
-    return local.strftime("%d/%m %H:%M")
 
 
 def user_state(user: PortalUserInfo, tz: str, now: datetime) -> Text:
@@ -47,12 +31,14 @@ def user_state(user: PortalUserInfo, tz: str, now: datetime) -> Text:
         text.append(_("active"))
     elif state is UserState.LOCKED and user.locked_until is not None:
         text.append("🔒 ", style="red")
-        text.append(_("locked until {time}").format(time=_when(user.locked_until, tz, now)))
+        text.append(_("locked until {time}").format(time=short_time(user.locked_until, tz, now)))
     elif state is UserState.LOCKED:
         text.append("🔒 ", style="red")
         text.append(_("locked"))
     elif state is UserState.TEMPORARY_PASSWORD and user.temp_password_expires_at is not None:
-        expires = user.temp_password_expires_at.astimezone(_zone(tz)).strftime("%d/%m %H:%M")
+        expires = user.temp_password_expires_at.astimezone(customer_zone(tz)).strftime(
+            "%d/%m %H:%M"
+        )
         text.append("⏳ ", style="yellow")
         text.append(_("temporary password expires {when}").format(when=expires))
     elif state in (UserState.TEMPORARY_PASSWORD, UserState.TEMPORARY_EXPIRED):
@@ -72,7 +58,7 @@ def user_state(user: PortalUserInfo, tz: str, now: datetime) -> Text:
 def last_change(user: PortalUserInfo, tz: str) -> Text:
     if user.password_changed_at is None:
         return Text(_("never"), style="dim")
-    return Text(format_datetime(user.password_changed_at, _zone(tz).key), no_wrap=True)
+    return Text(format_datetime(user.password_changed_at, customer_zone(tz).key), no_wrap=True)
 
 
 class UserTable(RecordTable[PortalUserInfo]):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from noc_console.errors import DomainError
 from noc_console.i18n import _
@@ -151,6 +152,8 @@ class LinkWatch:
             statuses = mailer.link_statuses(self.ctx, self.principal, user_ids)
         except DomainError:
             return  # the customer's own load says what is wrong with the database
+        if get_current_worker().is_cancelled:
+            return  # a newer read replaced this one: its answer must not overwrite the newer
         self.node.post_message(LinksLoaded(statuses, self.ctx.clock.now()))
 
     def show(

@@ -15,10 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from noc_console.i18n import _, format_datetime, format_time, ngettext
+from noc_console.models.customers import DEFAULT_TIMEZONE
 from noc_console.screens.reset.state import NO_EMAIL, ResetForm, link_possible, no_resets_line
 from noc_console.services.mailer import LinkStatus
 from noc_console.services.password_reset import ResetMethod, ResetPreview, ResetResult
-from noc_console.widgets.link_state import DEFAULT_TZ, link_state_text
+from noc_console.widgets.link_state import link_state_text
 from noc_console.widgets.literal import printable
 
 
@@ -336,7 +337,9 @@ def link_text(
     if status is None:
         text.append(_("waiting for the mailer…"))
         return text
-    text.append_text(link_state_text(status, max_attempts=max_attempts, tz=DEFAULT_TZ, now=now))
+    text.append_text(
+        link_state_text(status, max_attempts=max_attempts, tz=DEFAULT_TIMEZONE, now=now)
+    )
     if reissue is not None:
         text.append("\n")
         text.append(

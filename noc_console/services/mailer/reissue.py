@@ -73,7 +73,8 @@ def reissue_link(ctx: ServiceContext, actor: Principal, outbox_id: int) -> Reiss
         session.flush()
         new_id = session.scalar(
             select(func.max(NotificationOutbox.id)).where(
-                NotificationOutbox.portal_user_id == user.id
+                NotificationOutbox.portal_user_id == user.id,
+                NotificationOutbox.kind == OUTBOX_KIND,  # another kind of mail is not the link
             )
         )
         masked = mask_email(user.email)
