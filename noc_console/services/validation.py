@@ -16,6 +16,7 @@ from noc_console.i18n import _
 from noc_console.text import digits
 
 DEFAULT_REGION = "BR"
+TICKET_MIN = 3
 
 
 def normalize_cnpj(value: str) -> str:
@@ -80,3 +81,18 @@ def clean_text(value: str | None, max_length: int = 200) -> str:
     if len(text) > max_length:
         raise ValueError(_("too long (at most {n} characters)").format(n=max_length))
     return text
+
+
+def ticket_reference(value: str | None, max_length: int, *, required: str) -> str:
+    """The incident or ticket reference an action is done under, or ValueError.
+
+    A password reset and an escalation run both file one, and the audit log
+    is searched by it, so both refuse the same too-short or hostile input;
+    only ``required`` (what to type when it is missing) is each caller's own.
+    """
+    ticket = clean_text(value if isinstance(value, str) else None, max_length)
+    if not ticket:
+        raise ValueError(required)
+    if len(ticket) < TICKET_MIN:
+        raise ValueError(_("a ticket reference has at least {n} characters").format(n=TICKET_MIN))
+    return ticket

@@ -22,6 +22,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 from noc_console.i18n import N_, _
+from noc_console.spelling import DIGIT_NAMES
 
 NATO = {
     "a": "alfa", "b": "bravo", "c": "charlie", "d": "delta", "e": "echo", "f": "foxtrot",
@@ -31,11 +32,6 @@ NATO = {
     "y": "yankee", "z": "zulu",
 }  # fmt: skip
 """The ICAO/NATO spelling alphabet: the same words in Portuguese and English."""
-
-DIGIT_NAMES = {
-    "0": N_("zero"), "1": N_("one"), "2": N_("two"), "3": N_("three"), "4": N_("four"),
-    "5": N_("five"), "6": N_("six"), "7": N_("seven"), "8": N_("eight"), "9": N_("nine"),
-}  # fmt: skip
 
 SYMBOL_NAMES = {
     "-": N_("dash"), "_": N_("underscore"), ".": N_("dot"), " ": N_("space"),

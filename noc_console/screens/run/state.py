@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 from noc_console.i18n import N_, _
 from noc_console.models import Role
 from noc_console.screens.runs.state import countdown
+from noc_console.services.escalation_runs import guards
 from noc_console.services.escalation_runs.dto import Contact, Outcome, RunDetail, RunState
 from noc_console.services.escalation_runs.presence import working_now
 from noc_console.services.escalation_runs.schedule import Stage, position
 from noc_console.services.permissions import Permission, allowed
+from noc_console.spelling import DIGIT_NAMES
 
 OUTCOME_KEYS: tuple[tuple[str, Outcome, str], ...] = (
     ("1", Outcome.ANSWERED, N_("answered")),
@@ -35,22 +37,16 @@ STATE_LABELS = {
     RunState.CANCELLED: N_("cancelled"),
 }
 
-# The same msgids as the reset wizard's spelling (widgets/secret_display.py).
-DIGIT_NAMES = {
-    "0": N_("zero"), "1": N_("one"), "2": N_("two"), "3": N_("three"), "4": N_("four"),
-    "5": N_("five"), "6": N_("six"), "7": N_("seven"), "8": N_("eight"), "9": N_("nine"),
-}  # fmt: skip
-
 RENEW_CLAIM = timedelta(minutes=2)
 """How often an open run view renews "<name> calling…" (the claim expires after 5 minutes)."""
 
-# action -> the run states that allow it
-ACTION_STATES: dict[str, tuple[RunState, ...]] = {
-    "outcome": (RunState.OPEN, RunState.ACKNOWLEDGED),
-    "acknowledge": (RunState.OPEN,),
-    "escalate": (RunState.OPEN,),
-    "resolve": (RunState.OPEN, RunState.ACKNOWLEDGED),
-    "cancel": (RunState.OPEN, RunState.ACKNOWLEDGED),
+# the view's rule -> the action of the run it offers (the run's state decides, in ``guards``)
+RUN_ACTIONS: dict[str, guards.Action] = {
+    "outcome": guards.Action.ATTEMPT,
+    "acknowledge": guards.Action.ACKNOWLEDGE,
+    "escalate": guards.Action.ESCALATE,
+    "resolve": guards.Action.RESOLVE,
+    "cancel": guards.Action.CANCEL,
 }
 # the screen's action -> the rule above it follows (``n`` types the note of an outcome)
 KEY_ACTIONS = {"cancel_run": "cancel", "note": "outcome"}
@@ -127,13 +123,13 @@ class RunViewState:
 
     def allows(self, action: str) -> bool | None:
         """True offered, None greyed (state or mode), False never for this role."""
-        if action not in ACTION_STATES:
+        if action not in RUN_ACTIONS:
             return True
         if not allowed(self.role, Permission.RUN_ESCALATION):
             return False
         if self.read_only or self.busy:
             return None
-        if self.detail is None or self.detail.run.state not in ACTION_STATES[action]:
+        if self.detail is None or not guards.allowed(self.detail.run.state, RUN_ACTIONS[action]):
             return None
         return True
 

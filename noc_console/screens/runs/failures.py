@@ -1,21 +1,21 @@
-"""A failed database call of the run screens as one line (never a traceback)."""
+"""A failed database call of the run screens as one line (never a traceback).
+
+The words come from ``describe_problem``, as on the list screens; only the
+shape differs, because the run screens have one error line and no retry key:
+the database's reason is prefixed, and a refused input lists its messages
+rather than naming its fields.
+"""
 
 from __future__ import annotations
 
-import logging
-
-from noc_console.errors import DatabaseUnavailable, DomainError, ValidationError
 from noc_console.i18n import _
-
-log = logging.getLogger(__name__)
+from noc_console.screens.problem import describe_problem
 
 
 def describe(err: BaseException) -> str:
-    if isinstance(err, DatabaseUnavailable):
-        return _("Database unavailable: {reason}").format(reason=err)
-    if isinstance(err, ValidationError) and err.fields:
-        return " ".join(m for messages in err.fields.values() for m in messages)
-    if isinstance(err, DomainError):
-        return str(err)
-    log.error("escalation run call failed: %s", type(err).__name__)
-    return _("unexpected error ({kind}); see the log file").format(kind=type(err).__name__)
+    problem = describe_problem(err)
+    if problem.database_down:
+        return _("Database unavailable: {reason}").format(reason=problem.message)
+    if problem.fields:
+        return " ".join(m for messages in problem.fields.values() for m in messages)
+    return problem.message

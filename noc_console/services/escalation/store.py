@@ -55,9 +55,14 @@ def _fields(contact: Contact | EscalationContact) -> dict[str, Any]:
     return {"level": contact.level, **{name: getattr(contact, name) for name in CONTACT_FIELDS}}
 
 
-def _view(
+def chain_view(
     customer: Customer, chain: EscalationChain | None, bounds: DelayBounds = DEFAULT_BOUNDS
 ) -> ChainView:
+    """The frozen view of a chain read in the caller's session.
+
+    Public because starting an escalation run snapshots the chain inside its
+    own transaction, and must copy exactly what the editor shows.
+    """
     return ChainView(
         customer_id=customer.id,
         customer_name=customer.legal_name,
@@ -87,7 +92,7 @@ def _current(ctx: ServiceContext, customer_id: int) -> ChainView:
         chain = session.scalars(
             select(EscalationChain).where(EscalationChain.customer_id == customer_id)
         ).one_or_none()
-        return _view(customer, chain, _bounds(session))
+        return chain_view(customer, chain, _bounds(session))
 
 
 def get_chain(ctx: ServiceContext, actor: Principal, customer_id: int) -> ChainView:
@@ -158,8 +163,8 @@ def save_chain(
                 .with_for_update()
             ).one_or_none()
             if (chain.version if chain else 0) != expected_version:
-                raise _conflict(_view(customer, chain, bounds))
-            before = _view(customer, chain, bounds).contacts
+                raise _conflict(chain_view(customer, chain, bounds))
+            before = chain_view(customer, chain, bounds).contacts
             if chain is None:
                 chain = EscalationChain(customer_id=customer_id, updated_at=now)
                 session.add(chain)
@@ -174,7 +179,7 @@ def save_chain(
             session.flush()
             chain.contacts.extend(EscalationContact(**_fields(c)) for c in contacts)
             session.flush()
-            view = _view(customer, chain, bounds)
+            view = chain_view(customer, chain, bounds)
             same = [
                 [a.level, b.level]
                 for i, a in enumerate(contacts)

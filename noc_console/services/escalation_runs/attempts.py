@@ -17,7 +17,7 @@ from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.escalation_runs import records
 from noc_console.services.escalation_runs.dto import Outcome, RunDetail, RunState
-from noc_console.services.escalation_runs.guards import conflict
+from noc_console.services.escalation_runs.guards import Action, allowed, conflict
 from noc_console.services.escalation_runs.schedule import due_step, run_schedule
 from noc_console.services.permissions import Permission
 
@@ -50,7 +50,7 @@ def record_attempt(
     with ctx.sessions.begin() as session:
         run = records.load(session, run_id, lock=True)
         view = records.summaries(session, [run])[0]
-        if not view.is_active:
+        if not allowed(view.state, Action.ATTEMPT):
             raise conflict(view)
         schedule = run_schedule(view)
         target = level

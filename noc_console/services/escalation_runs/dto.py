@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from noc_console.models.escalation_runs import Outcome, RunState
 from noc_console.services.escalation.dto import Contact
+from noc_console.services.escalation_runs.guards import is_active
 
 __all__ = [
     "AttemptView",
@@ -27,15 +27,7 @@ __all__ = [
     "RunState",
     "RunSummary",
     "StartResult",
-    "Transition",
 ]
-
-
-class Transition(StrEnum):
-    ACKNOWLEDGE = "acknowledge"
-    ESCALATE = "escalate"
-    RESOLVE = "resolve"
-    CANCEL = "cancel"
 
 
 @dataclass(frozen=True)
@@ -71,7 +63,7 @@ class RunSummary:
     @property
     def is_active(self) -> bool:
         """Still on the board: open, or acknowledged and not yet resolved."""
-        return self.state in (RunState.OPEN, RunState.ACKNOWLEDGED)
+        return is_active(self.state)
 
     def contact(self, level: int) -> Contact | None:
         return next((c for c in self.contacts if c.level == level), None)

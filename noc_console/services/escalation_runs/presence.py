@@ -13,6 +13,7 @@ from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.escalation_runs import records
 from noc_console.services.escalation_runs.dto import RunSummary
+from noc_console.services.escalation_runs.guards import is_active
 from noc_console.services.permissions import Permission
 
 
@@ -31,7 +32,7 @@ def set_working(ctx: ServiceContext, actor: Principal, run_id: int, *, working: 
     now = ctx.clock.now()
     with ctx.sessions.begin() as session:
         run = records.load(session, run_id, lock=True)
-        if run.state not in ("open", "acknowledged"):
+        if not is_active(run.state):
             return
         if working:
             run.working_by, run.working_at = actor.operator_id, now

@@ -9,7 +9,7 @@ from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.escalation_runs import records
 from noc_console.services.escalation_runs.dto import BoardView, RunDetail
-from noc_console.services.escalation_runs.start import ACTIVE_STATES
+from noc_console.services.escalation_runs.guards import ACTIVE_VALUES
 from noc_console.services.permissions import Permission
 
 
@@ -19,7 +19,7 @@ def board(ctx: ServiceContext, actor: Principal) -> BoardView:
     with ctx.read_sessions() as session:
         runs = session.scalars(
             select(EscalationRun)
-            .where(EscalationRun.state.in_(ACTIVE_STATES))
+            .where(EscalationRun.state.in_(ACTIVE_VALUES))
             .order_by(EscalationRun.current_level_at, EscalationRun.id)
         )
         return BoardView(runs=tuple(records.summaries(session, runs)), read_at=ctx.clock.now())

@@ -17,34 +17,27 @@ from noc_console.models import Customer, EscalationChain, EscalationRun
 from noc_console.models.escalation_runs import REASON_MAX, TICKET_MAX
 from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.services.escalation.store import _view
+from noc_console.services.escalation.store import chain_view
 from noc_console.services.escalation_runs import records
 from noc_console.services.escalation_runs.dto import RunState, RunSummary, StartResult
+from noc_console.services.escalation_runs.guards import ACTIVE_VALUES
 from noc_console.services.permissions import Permission
+from noc_console.services.validation import ticket_reference
 
 log = logging.getLogger(__name__)
 
 ACTION = "escalation_run_started"
-TICKET_MIN = 3
-ACTIVE_STATES = (RunState.OPEN.value, RunState.ACKNOWLEDGED.value)
 
 
 def _ticket(value: str | None) -> str:
-    ticket = records.text_field(
-        "ticket_ref",
-        value,
-        TICKET_MAX,
-        required=_("enter the incident or ticket reference (for example INC-2026-0042)"),
-    )
-    if len(ticket) < TICKET_MIN:
-        raise ValidationError(
-            {
-                "ticket_ref": [
-                    _("a ticket reference has at least {n} characters").format(n=TICKET_MIN)
-                ]
-            }
+    try:
+        return ticket_reference(
+            value,
+            TICKET_MAX,
+            required=_("enter the incident or ticket reference (for example INC-2026-0042)"),
         )
-    return ticket
+    except ValueError as err:
+        raise ValidationError({"ticket_ref": [str(err)]}) from None
 
 
 def open_runs_for(
@@ -57,7 +50,7 @@ def open_runs_for(
             raise NotFound(_("customer not found"))
         runs = session.scalars(
             select(EscalationRun)
-            .where(EscalationRun.customer_id == customer_id, EscalationRun.state.in_(ACTIVE_STATES))
+            .where(EscalationRun.customer_id == customer_id, EscalationRun.state.in_(ACTIVE_VALUES))
             .order_by(EscalationRun.started_at)
         )
         return tuple(records.summaries(session, runs))
@@ -83,7 +76,7 @@ def start_run(
         chain = session.scalars(
             select(EscalationChain).where(EscalationChain.customer_id == customer_id)
         ).one_or_none()
-        view = _view(customer, chain)
+        view = chain_view(customer, chain)
         first = view.contact(1)
         if first is None:
             raise ValidationError(
@@ -95,7 +88,7 @@ def start_run(
                 .select_from(EscalationRun)
                 .where(
                     EscalationRun.customer_id == customer_id,
-                    EscalationRun.state.in_(ACTIVE_STATES),
+                    EscalationRun.state.in_(ACTIVE_VALUES),
                 )
             )
             or 0

@@ -18,17 +18,17 @@ from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.escalation_runs import records
 from noc_console.services.escalation_runs.dto import RunDetail, RunState, RunSummary
-from noc_console.services.escalation_runs.guards import conflict
+from noc_console.services.escalation_runs.guards import Action, allowed, conflict
 from noc_console.services.escalation_runs.schedule import due_step, run_schedule
 from noc_console.services.permissions import Permission
 
 log = logging.getLogger(__name__)
 
 ACTIONS = {
-    "acknowledge": "escalation_run_acknowledged",
-    "escalate": "escalation_run_escalated",
-    "resolve": "escalation_run_resolved",
-    "cancel": "escalation_run_cancelled",
+    Action.ACKNOWLEDGE: "escalation_run_acknowledged",
+    Action.ESCALATE: "escalation_run_escalated",
+    Action.RESOLVE: "escalation_run_resolved",
+    Action.CANCEL: "escalation_run_cancelled",
 }
 
 Change = Callable[[EscalationRun, RunSummary], dict[str, object]]
@@ -38,8 +38,7 @@ def _apply(
     ctx: ServiceContext,
     actor: Principal,
     run_id: int,
-    kind: str,
-    allowed: tuple[RunState, ...],
+    kind: Action,
     change: Change,
     reason: str | None = None,
 ) -> RunDetail:
@@ -47,7 +46,7 @@ def _apply(
     with ctx.sessions.begin() as session:
         run = records.load(session, run_id, lock=True)
         view = records.summaries(session, [run])[0]
-        if view.state not in allowed:
+        if not allowed(view.state, kind):
             raise conflict(view)
         details = change(run, view)
         run.updated_at = now
@@ -109,7 +108,7 @@ def acknowledge(
         seconds = int((now - view.started_at).total_seconds())
         return {"level": answered, "contact": contact.name[:200], "seconds_from_start": seconds}
 
-    return _apply(ctx, actor, run_id, "acknowledge", (RunState.OPEN,), change, reason=text)
+    return _apply(ctx, actor, run_id, Action.ACKNOWLEDGE, change, reason=text)
 
 
 def escalate_now(
@@ -144,7 +143,7 @@ def escalate_now(
         run.current_level_at = now
         return {"level": {"old": due, "new": following}}
 
-    return _apply(ctx, actor, run_id, "escalate", (RunState.OPEN,), change, reason=why)
+    return _apply(ctx, actor, run_id, Action.ESCALATE, change, reason=why)
 
 
 def resolve(
@@ -164,8 +163,7 @@ def resolve(
         run.working_at = None
         return {"from_state": view.state.value}
 
-    allowed = (RunState.OPEN, RunState.ACKNOWLEDGED)
-    return _apply(ctx, actor, run_id, "resolve", allowed, change, reason=text)
+    return _apply(ctx, actor, run_id, Action.RESOLVE, change, reason=text)
 
 
 def cancel(ctx: ServiceContext, actor: Principal, run_id: int, *, reason: str | None) -> RunDetail:
@@ -185,5 +183,4 @@ def cancel(ctx: ServiceContext, actor: Principal, run_id: int, *, reason: str | 
         run.working_at = None
         return {"from_state": view.state.value}
 
-    allowed = (RunState.OPEN, RunState.ACKNOWLEDGED)
-    return _apply(ctx, actor, run_id, "cancel", allowed, change, reason=why)
+    return _apply(ctx, actor, run_id, Action.CANCEL, change, reason=why)

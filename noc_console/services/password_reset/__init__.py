@@ -15,7 +15,6 @@ from noc_console.services.password_reset.preview import ResetPreview, mask_email
 from noc_console.services.password_reset.request import (
     REASON_MAX,
     TICKET_MAX,
-    TICKET_MIN,
     IdentityChecks,
     ResetMethod,
     validate_request,
@@ -25,6 +24,7 @@ from noc_console.services.password_reset.temporary_password import (
     PasswordGenerator,
     generate_temporary_password,
 )
+from noc_console.services.validation import TICKET_MIN
 
 __all__ = [
     "ACTION",

@@ -11,9 +11,9 @@ from enum import StrEnum
 
 from noc_console.errors import ValidationError
 from noc_console.i18n import _
-from noc_console.services.validation import clean_text
+from noc_console.services.validation import clean_text, ticket_reference
 
-TICKET_MIN, TICKET_MAX = 3, 64
+TICKET_MAX = 64
 REASON_MAX = 500
 
 
@@ -48,13 +48,11 @@ def validate_request(
     errors: dict[str, list[str]] = {}
     ticket = ""
     try:
-        ticket = clean_text(ticket_ref if isinstance(ticket_ref, str) else None, TICKET_MAX)
-        if not ticket:
-            errors["ticket_ref"] = [_("enter the ticket reference (for example INC-2026-0042)")]
-        elif len(ticket) < TICKET_MIN:
-            errors["ticket_ref"] = [
-                _("a ticket reference has at least {n} characters").format(n=TICKET_MIN)
-            ]
+        ticket = ticket_reference(
+            ticket_ref,
+            TICKET_MAX,
+            required=_("enter the ticket reference (for example INC-2026-0042)"),
+        )
     except ValueError as err:
         errors["ticket_ref"] = [str(err)]
     why = ""
