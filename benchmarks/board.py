@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,11 @@ IDLE_SECONDS = 10.0
 IDLE_SECONDS_QUICK = 1.0
 
 
-def _board_database(folder: Path, n: int) -> tuple[str, Any]:
+def _board_database(
+    folder: Path, n: int, spacing: int = 7, *, real_time: bool = False
+) -> tuple[str, Any]:
+    """N open runs, started ``spacing`` seconds apart (L1 due at once, L2 after 15 min),
+    the last one at the fixed clock's instant or (``real_time``) now."""
     from noc_console.clock import FixedClock
     from noc_console.db import create_db_engine, sqlite_url
     from noc_console.migrate import upgrade
@@ -48,10 +52,10 @@ def _board_database(folder: Path, n: int) -> tuple[str, Any]:
     from noc_console.services import escalation_runs
     from noc_console.services.context import Principal, ServiceContext
 
-    url = sqlite_url(folder / "board.sqlite3")
+    url = sqlite_url(folder / f"board-{spacing}{'-now' if real_time else ''}.sqlite3")
     engine = create_db_engine(url)
     upgrade(engine)
-    clock = FixedClock()
+    clock = FixedClock(datetime.now(UTC)) if real_time else FixedClock()
     ctx = ServiceContext(engine, clock=clock)
     with ctx.sessions.begin() as s:
         op = Operator(
@@ -80,7 +84,7 @@ def _board_database(folder: Path, n: int) -> tuple[str, Any]:
         s.flush()
         who = Principal(op.id, op.username, op.display_name, Role.OPERATOR)
     for i, customer_id in enumerate(ids):
-        clock.current = clock.current - timedelta(seconds=7)
+        clock.current = clock.current - timedelta(seconds=spacing)
         escalation_runs.start_run(ctx, who, customer_id, ticket_ref=f"INC-{i:05d}")
     return url, (engine, who)
 

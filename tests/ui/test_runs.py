@@ -115,7 +115,7 @@ async def test_start_attempt_escalate_by_the_clock_and_acknowledge(db_url: str) 
                 "no_answer",
                 "caixa postal cheia",
             )
-        assert "L2 in 14:00" in screen_text(app)
+        assert "L2 in 14 min" in screen_text(app)
         clock.advance(minutes=15)  # L2 comes due by the clock
         await pilot.pause(1.2)
         await settle(pilot)
@@ -151,7 +151,7 @@ async def test_board_orders_marks_and_rings_once(db_url: str) -> None:
             await settle(pilot)
             assert isinstance(app.screen, RunsBoard)
             rows = table_rows(app.screen.query_one("#board-table", DataTable))
-            assert len(rows) == 1 and "INC-1" in rows[0] and "L2 in 15:00" in rows[0]
+            assert len(rows) == 1 and "INC-1" in rows[0] and "L2 in 15 min" in rows[0]
             assert "Otto calling…" in rows[0]
             assert bells == []
             board = app.screen

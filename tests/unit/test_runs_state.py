@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from noc_console.models import Role
 from noc_console.screens.run.state import RunViewState, spell_phone
 from noc_console.screens.run_start.state import open_runs_warning
-from noc_console.screens.runs.state import BoardState, clock_text
+from noc_console.screens.runs.state import BoardState, clock_text, countdown_text
 from noc_console.services.escalation.dto import Contact
 from noc_console.services.escalation.timeline import timeline
 from noc_console.services.escalation_runs.dto import BoardView, RunDetail, RunState, RunSummary
@@ -37,6 +37,12 @@ def test_clock_text() -> None:
     assert (clock_text(252), clock_text(3730), clock_text(-5)) == ("04:12", "1:02:10", "00:00")
 
 
+def test_a_countdown_shows_seconds_only_within_ten_minutes() -> None:
+    assert [countdown_text(s) for s in (-5, 252, 599, 600, 2840, 3930)] == [
+        "00:00", "04:12", "09:59", "10 min", "47 min", "1 h 05 min",
+    ]  # fmt: skip
+
+
 def test_the_run_schedule_is_the_editor_timeline() -> None:
     assert run_schedule(run()) == timeline(CONTACTS, T0, "America/Sao_Paulo")
     rebased = run(current_level=2, current_level_at=T0 + timedelta(minutes=5))
@@ -57,7 +63,7 @@ def test_countdown_words_and_order() -> None:
     now = T0 + timedelta(minutes=10, seconds=48)
     rows = board.rows(now)
     assert [r.run_id for r in rows] == [1, 2, 3]
-    assert rows[0].marked and "L1 OVERDUE for 10:48" in rows[0].countdown
+    assert rows[0].marked and "L1 OVERDUE for 10 min" in rows[0].countdown
     assert not rows[1].marked and "L2 in 04:12" in rows[1].countdown
     assert "acknowledged by L1" in rows[2].countdown
     assert rows[1].phone == "(11) 92345-6789"

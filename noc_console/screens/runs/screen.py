@@ -35,8 +35,12 @@ from noc_console.widgets.literal import printable
 from noc_console.widgets.session_bar import SessionBar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from noc_console.services.context import Principal, ServiceContext
-    from noc_console.services.escalation_runs.dto import BoardView
+    from noc_console.services.escalation_runs.dto import BoardView, RunSummary
+    from noc_console.services.escalation_runs.schedule import Position
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +60,39 @@ TICKING = ("mark", "countdown", "working", "level", "contact", "phone")
 
 
 def _cells(row: BoardRow) -> dict[str, Text]:
-    marked = ("▶ ", "bold reverse") if row.marked else ("  ", "")
-    due_style = "bold" if row.marked else ""
-    return {
-        "mark": Text(*marked),
-        "countdown": Text(row.countdown, style=due_style),
-        "customer": literal(row.customer, limit=24),
-        "contact": literal(row.contact, limit=20),
-        "phone": Text(row.phone),
-        "working": literal(row.working, limit=22),
-        "level": Text(row.level),
-        "ticket": literal(row.ticket, limit=24),
-    }
+    return {key: cell(row) for key, cell in _CELL.items()}
+
+
+_CELL: dict[str, Callable[[BoardRow], Text]] = {
+    "mark": lambda r: Text(*(("▶ ", "bold reverse") if r.marked else ("  ", ""))),
+    "countdown": lambda r: Text(r.countdown, style="bold" if r.marked else ""),
+    "customer": lambda r: literal(r.customer, limit=24),
+    "contact": lambda r: literal(r.contact, limit=20),
+    "phone": lambda r: Text(r.phone),
+    "working": lambda r: literal(r.working, limit=22),
+    "level": lambda r: Text(r.level),
+    "ticket": lambda r: literal(r.ticket, limit=24),
+}
+# What each ticking cell shows of a row: a cell is rebuilt only when one of these changed.
+_SHOWS: dict[str, tuple[str, ...]] = {
+    "mark": ("marked",),
+    "countdown": ("countdown", "marked"),
+    "working": ("working",),
+    "level": ("level",),
+    "contact": ("contact",),
+    "phone": ("phone",),
+}
+
+
+def _changed_cells(row: BoardRow, before: BoardRow | None) -> list[tuple[str, Text]]:
+    """The ticking cells of ``row`` that differ from what ``before`` showed."""
+    if before == row:
+        return []
+    return [
+        (key, _CELL[key](row))
+        for key in TICKING
+        if before is None or any(getattr(row, f) != getattr(before, f) for f in _SHOWS[key])
+    ]
 
 
 class RunsBoard(NocScreen):
@@ -101,7 +126,7 @@ class RunsBoard(NocScreen):
         self.state = BoardState()
         self._timer: Timer | None = None
         self._order: list[int] = []
-        self._shown: dict[int, dict[str, Text]] = {}
+        self._shown: dict[int, BoardRow] = {}
         self._summary: str | None = None
         self._placed: object = None
         self._error = ""
@@ -186,30 +211,19 @@ class RunsBoard(NocScreen):
         moved = placed is not self._placed  # the same list: no run changed place or stage
         self._placed = placed
         table = self.query_one("#board-table", TickingTable)
-        order = [run.id for run, _where in placed] if moved else self._order
-        if order != self._order:
-            selected = self.selected_run()
-            table.clear()
-            self._shown = {}
-            for run, where in placed:
-                cells = _cells(state.row(run, now, where))
-                self._shown[run.id] = cells
-                table.add_row(*cells.values(), key=str(run.id))
-            self._order = order
-            if selected in order:
-                table.move_cursor(row=order.index(selected), animate=False)
-        else:
-            # Only the rows on screen are recomputed and repainted; the others catch up
-            # when scrolled to (within a second): 500 runs cost what the visible ones cost.
-            top = int(table.scroll_offset.y)
-            changes: list[tuple[str, str, Text]] = []
-            for run, where in placed[max(top - 1, 0) : top + table.size.height + 1]:
-                cells = _cells(state.row(run, now, where))
-                before = self._shown.get(run.id, {})
-                key = str(run.id)
-                changes += [(key, k, cells[k]) for k in TICKING if before.get(k) != cells[k]]
-                self._shown[run.id] = cells
-            table.set_cells(changes)
+        if moved:
+            self._arrange(table, placed, now)
+        # Only the rows on screen are recomputed and repainted; the others catch up when
+        # scrolled to (within a second): 500 runs cost what the visible ones cost, and a
+        # row whose words did not change this second costs nothing more.
+        top = int(table.scroll_offset.y)
+        changes: list[tuple[str, str, Text]] = []
+        for run, where in placed[max(top - 1, 0) : top + table.size.height + 1]:
+            row = state.row(run, now, where)
+            key = str(run.id)
+            changes += [(key, k, cell) for k, cell in _changed_cells(row, self._shown.get(run.id))]
+            self._shown[run.id] = row
+        table.set_cells(changes)
         # A Static update re-lays the screen out: only when the words changed.
         summary = state.summary(now, placed) if moved else ""
         if moved and summary != self._summary:
@@ -222,6 +236,28 @@ class RunsBoard(NocScreen):
             error.display = bool(state.error)
         if state.to_ring(now, placed):
             self.app.bell()
+
+    def _arrange(
+        self, table: TickingTable, placed: list[tuple[RunSummary, Position]], now: datetime
+    ) -> None:
+        """Rows added for new runs, removed for closed ones, then put in the new order
+        in place (the cursor stays on its run)."""
+        order = [run.id for run, _where in placed]
+        if order == self._order:
+            return
+        selected = self.selected_run()
+        wanted = set(order)
+        for gone in set(self._order) - wanted:
+            table.remove_row(str(gone))
+            self._shown.pop(gone, None)
+        for run, where in placed:
+            if run.id not in self._shown:
+                row = self._shown[run.id] = self.state.row(run, now, where)
+                table.add_row(*_cells(row).values(), key=str(run.id))
+        table.reorder([str(run_id) for run_id in order])
+        self._order = order
+        if selected in wanted:
+            table.move_cursor(row=order.index(selected), animate=False)
 
     # ------------------------------------------------------------------ actions
 
@@ -258,6 +294,8 @@ class RunsBoard(NocScreen):
 
     def restore_state(self, state: dict[str, Any]) -> None:
         self.sub_title = _("Escalation runs")
+        self.query_one("#board-table", TickingTable).clear()  # every row again, in its words
+        self._shown = {}
         self._order = []
         self._placed = None
         self.tick()

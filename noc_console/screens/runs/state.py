@@ -40,9 +40,26 @@ def clock_text(seconds: int) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+# Seconds are shown while a level is this close, either side of its due time: what the
+# operator acts on next. Farther out, minutes say as much and change once a minute, so a
+# board of long-overdue or far-off runs is not redrawn every second (nor flickers).
+PRECISE_SECONDS = 600
+
+
+def countdown_text(seconds: int) -> str:
+    """'04:12' within ten minutes; '47 min', '1 h 05 min' beyond."""
+    seconds = max(seconds, 0)
+    if seconds < PRECISE_SECONDS:
+        return clock_text(seconds)
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours:
+        return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
+    return _("{minutes} min").format(minutes=minutes)
+
+
 def countdown(where: Position, now: datetime) -> str:
-    """'⏳ L2 em 04:12', '⚠ L2 ATRASADO há 02:10', '✓ L2 reconheceu' ..."""
-    time = clock_text(where.seconds(now))
+    """'⏳ L2 em 04:12', '⚠ L2 ATRASADO há 02:10', '⚠ L1 ATRASADO há 47 min' ..."""
+    time = countdown_text(where.seconds(now))
     if where.stage is Stage.DUE:
         if where.seconds(now) < 60:
             return _("🔔 L{level} NOW, call").format(level=where.level)
@@ -104,9 +121,6 @@ class BoardState:
     @property
     def runs(self) -> tuple[RunSummary, ...]:
         return self.view.runs if self.view else ()
-
-    def ordered(self, now: datetime) -> list[RunSummary]:
-        return sorted(self.runs, key=lambda r: sort_key(r, now))
 
     def row(self, run: RunSummary, now: datetime, where: Position | None = None) -> BoardRow:
         where = where or position(run, now)
