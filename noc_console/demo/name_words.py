@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from noc_console.models.name_words import (
+    fill_derived,
     insert_words,
     rows_for_contact,
     rows_for_customer,
@@ -27,7 +28,8 @@ def add_block_words(
     chains: Sequence[dict[str, Any]],
     contacts: Sequence[dict[str, Any]],
 ) -> None:
-    """The word rows (and typo keys) of one block's customers, portal users and contacts."""
+    """The word rows (and typo keys) of one block's customers, portal users and contacts;
+    their pairs and vocabulary come at the end (``add_derived_words``)."""
     owner = {int(chain["id"]): int(chain["customer_id"]) for chain in chains}
     rows: list[dict[str, Any]] = []
     for customer in customers:
@@ -36,7 +38,13 @@ def add_block_words(
         rows += rows_for_user(user)
     for contact in contacts:
         rows += rows_for_contact(contact, owner[int(contact["chain_id"])])
-    insert_words(conn, rows)
+    insert_words(conn, rows, derived=False)
 
 
-__all__ = ["add_block_words"]
+def add_derived_words(conn: Connection) -> None:
+    """The pairs and vocabulary of every loaded name, once, after the last block: a sorted
+    pass instead of millions of random inserts into their btrees."""
+    fill_derived(conn)
+
+
+__all__ = ["add_block_words", "add_derived_words"]

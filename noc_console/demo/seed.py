@@ -16,6 +16,7 @@ from noc_console.demo.guards import ensure_empty, validate
 from noc_console.demo.history import plan_audit
 from noc_console.demo.history_writer import write_audit
 from noc_console.demo.load import load_data
+from noc_console.demo.name_words import add_derived_words
 from noc_console.demo.operators import DEMO_OPERATORS
 from noc_console.demo.options import DemoOptions, DemoReport, Progress
 from noc_console.demo.plan import plan_customers
@@ -73,6 +74,8 @@ def seed_demo(
                 conn, options, now, hasher, pool, plans, history, ids, counts, report_progress
             )
             write_audit(conn, history, operator_ids, ids, counts, report_progress)
+            with conn.begin():
+                add_derived_words(conn)
         sync_sequences(conn)
         seed_runs(conn, now)  # escalation runs (issue 13), after the bulk load
         # Last of all, once the search index and the sequences are right too: its

@@ -17,7 +17,13 @@ from noc_console.models.escalation_runs import (
     Outcome,
     RunState,
 )
-from noc_console.models.name_words import NameKind, NameWord, NameWordKey
+from noc_console.models.name_words import (
+    NameKind,
+    NameVocabulary,
+    NameWord,
+    NameWordKey,
+    NameWordPair,
+)
 from noc_console.models.operator_factors import OperatorRecoveryCode
 from noc_console.models.operators import DIRECTORY_PASSWORD, Operator, OperatorSource, Role
 from noc_console.models.outbox import NotificationOutbox, OutboxState
@@ -46,8 +52,10 @@ __all__ = [
     "EscalationRun",
     "Money",
     "NameKind",
+    "NameVocabulary",
     "NameWord",
     "NameWordKey",
+    "NameWordPair",
     "NotificationOutbox",
     "Operator",
     "OperatorRecoveryCode",

@@ -8,12 +8,20 @@ btree over each word's one-deletion variants (symmetric delete) finds the
 words one edit away from a typed one (``padria`` -> ``padaria``) with an
 equality lookup, on both backends, never a scan.
 
-Both tables are kept in step with the names by the mapper events at the end
+A word common to a million names ("maria", "silva") makes a name of several
+common words costly to find by one word's range: the range walks every
+holder of the word to keep the few holding the others too. So each name's
+ordered *pairs* of words are stored as well (``name_word_pairs``): two typed
+words are one btree range of the names holding both, whatever either word's
+frequency, and the stored words each typed word may stand for (its longer
+forms, from ``name_vocabulary``, and its typo forms) are named as values.
+
+The tables are kept in step with the names by the mapper events at the end
 of this module (every ORM write: the console's and the portal's, which share
 these models), by the demo's bulk loader (``rows_for_*`` + ``insert_words``)
-and, for rows written before it existed, by migration 0009. ``name_word_keys``
-only ever grows: a key left behind by a renamed record leads to a word no
-name holds any more, which finds nothing.
+and, for rows written before they existed, by migrations 0009 and 0010.
+``name_word_keys`` and ``name_vocabulary`` only ever grow: a word left behind
+by a renamed record is one no name holds any more, which finds nothing.
 """
 
 from __future__ import annotations
@@ -32,11 +40,13 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    bindparam,
     delete,
     event,
     insert,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,8 +108,45 @@ class NameWordKey(Base):
     word: Mapped[str] = mapped_column(String(WORD_LENGTH))
 
 
+class NameWordPair(Base):
+    """Two distinct words of one name, in both orders: the names holding both typed words
+    are one btree range, however common each word is."""
+
+    __tablename__ = "name_word_pairs"
+    __table_args__ = (
+        PrimaryKeyConstraint("word", "other", "kind", "record_id"),
+        CheckConstraint("kind BETWEEN 1 AND 4", name="kind"),
+        {"sqlite_with_rowid": False},
+    )
+
+    word: Mapped[str] = mapped_column(String(WORD_LENGTH))
+    other: Mapped[str] = mapped_column(String(WORD_LENGTH))
+    kind: Mapped[int] = mapped_column(SmallInteger)
+    record_id: Mapped[int] = mapped_column(BigInteger)
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class NameVocabulary(Base):
+    """Every distinct word of every name: the stored words a typed prefix stands for."""
+
+    __tablename__ = "name_vocabulary"
+    __table_args__ = (
+        # A prefix range (code points on PostgreSQL, as ~<~ sorts).
+        Index(
+            "ix_name_vocabulary_word",
+            "word",
+            postgresql_ops={"word": "text_pattern_ops"},
+        ),
+        {"sqlite_with_rowid": False},
+    )
+
+    word: Mapped[str] = mapped_column(String(WORD_LENGTH), primary_key=True)
+
+
 _WORDS: Table = NameWord.__table__  # type: ignore[assignment]
 _KEYS: Table = NameWordKey.__table__  # type: ignore[assignment]
+_PAIRS: Table = NameWordPair.__table__  # type: ignore[assignment]
+_VOCABULARY: Table = NameVocabulary.__table__  # type: ignore[assignment]
 
 
 def split_words(folded: str) -> list[str]:
@@ -165,10 +212,35 @@ def key_rows(words: Iterable[str]) -> list[dict[str, str]]:
     return [{"key": key, "word": word} for key, word in sorted(pairs)]
 
 
-def _insert_ignoring_duplicates(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+def pair_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The ``name_word_pairs`` rows of word rows: every ordered pair of two distinct words
+    of one name (n words make n(n-1) rows; a name's words are few)."""
+    names: dict[tuple[int, int], tuple[int, list[str]]] = {}
+    for row in rows:
+        key = (int(row["kind"]), int(row["record_id"]))
+        names.setdefault(key, (int(row["customer_id"]), []))[1].append(row["word"])
+    out: list[dict[str, Any]] = []
+    for (kind, record_id), (customer_id, words) in names.items():
+        out += [
+            {
+                "word": a,
+                "other": b,
+                "kind": kind,
+                "record_id": record_id,
+                "customer_id": customer_id,
+            }
+            for a in words
+            for b in words
+            if a != b
+        ]
+    return out
+
+
+def _insert_ignoring_duplicates(
+    conn: Connection, rows: Sequence[Mapping[str, Any]], table: Table = _KEYS
+) -> None:
     if not rows:
         return
-    table = _KEYS
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -179,14 +251,50 @@ def _insert_ignoring_duplicates(conn: Connection, rows: Sequence[Mapping[str, An
         conn.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
 
 
-def insert_words(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Add word rows and the keys of their words, in the caller's transaction."""
+def insert_words(
+    conn: Connection, rows: Sequence[Mapping[str, Any]], *, derived: bool = True
+) -> None:
+    """Add word rows and the keys of their words, in the caller's transaction; with
+    ``derived``, their pairs and vocabulary too (a bulk load fills those once at its end,
+    ``fill_derived``: millions of pairs inserted in index order, not at random)."""
     if not rows:
         return
     conn.execute(insert(_WORDS), list(rows))
     keys = key_rows(r["word"] for r in rows)
     for start in range(0, len(keys), 10_000):
         _insert_ignoring_duplicates(conn, keys[start : start + 10_000])
+    if not derived:
+        return
+    pairs = pair_rows(rows)
+    for start in range(0, len(pairs), 20_000):
+        conn.execute(insert(_PAIRS), pairs[start : start + 20_000])
+    # Sorted, as the keys: concurrent writers take the index's locks in one order.
+    vocabulary = [{"word": w} for w in sorted({r["word"] for r in rows})]
+    _insert_ignoring_duplicates(conn, vocabulary, _VOCABULARY)
+
+
+# Every pair and word of name_words, sorted as the primary keys: one pass that appends
+# to each btree instead of millions of inserts at random places.
+_FILL_PAIRS = (
+    "INSERT INTO name_word_pairs (word, other, kind, record_id, customer_id)"
+    " SELECT a.word, b.word, a.kind, a.record_id, a.customer_id FROM name_words a"
+    " JOIN name_words b ON b.kind = a.kind AND b.record_id = a.record_id AND b.word <> a.word"
+    " ORDER BY a.word, b.word, a.kind, a.record_id"
+)
+_FILL_VOCABULARY = (
+    "INSERT INTO name_vocabulary (word) SELECT DISTINCT word FROM name_words ORDER BY word"
+)
+
+
+def fill_derived(conn: Connection) -> None:
+    """Fill the (empty) pairs and vocabulary from ``name_words``: after a bulk load, and in
+    the migration that added them."""
+    if conn.dialect.name == "postgresql":
+        # One statement over every name: minutes at millions of users, past the console's
+        # statement timeout (which is for an operator waiting, not for a bulk load).
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+    conn.execute(text(_FILL_PAIRS))
+    conn.execute(text(_FILL_VOCABULARY))
 
 
 def replace_words(
@@ -194,11 +302,25 @@ def replace_words(
 ) -> None:
     """The words of a record's names become ``rows`` (the record's other names untouched)."""
     table = _WORDS
-    conn.execute(
-        delete(table).where(
-            table.c.kind.in_([int(k) for k in kinds]), table.c.record_id == record_id
+    which = (table.c.kind.in_([int(k) for k in kinds]), table.c.record_id == record_id)
+    # The old pairs are deleted by their primary key, from the old words: an index on
+    # (kind, record_id) would cost the pairs table a second copy of itself.
+    old = conn.execute(
+        select(table.c.kind, table.c.record_id, table.c.word, table.c.customer_id).where(*which)
+    ).mappings()
+    old_pairs = pair_rows([dict(r) for r in old])
+    if old_pairs:
+        p = _PAIRS.c
+        conn.execute(
+            delete(_PAIRS).where(
+                p.word == bindparam("b_word"),
+                p.other == bindparam("b_other"),
+                p.kind == bindparam("b_kind"),
+                p.record_id == bindparam("b_record_id"),
+            ),
+            [{f"b_{k}": v for k, v in row.items() if k != "customer_id"} for row in old_pairs],
         )
-    )
+    conn.execute(delete(table).where(*which))
     insert_words(conn, rows)
 
 
@@ -284,12 +406,16 @@ __all__ = [
     "MIN_TYPO_WORD",
     "WORD_LENGTH",
     "NameKind",
+    "NameVocabulary",
     "NameWord",
     "NameWordKey",
+    "NameWordPair",
     "deletion_keys",
+    "fill_derived",
     "insert_words",
     "key_rows",
     "name_words",
+    "pair_rows",
     "replace_words",
     "rows_for_contact",
     "rows_for_customer",

@@ -10,7 +10,15 @@ from sqlalchemy import Engine, event, select, text
 
 from noc_console import migrate
 from noc_console.db import create_db_engine
-from noc_console.models import NameKind, NameWord, NameWordKey, PortalUser, Role
+from noc_console.models import (
+    NameKind,
+    NameVocabulary,
+    NameWord,
+    NameWordKey,
+    NameWordPair,
+    PortalUser,
+    Role,
+)
 from noc_console.models.name_words import deletion_keys, name_words
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.search import lookup
@@ -43,6 +51,20 @@ def _words(ctx: ServiceContext, kind: NameKind, record_id: int) -> set[str]:
             select(NameWord.word).where(NameWord.kind == kind, NameWord.record_id == record_id)
         )
         return set(rows)
+
+
+def _pairs(ctx: ServiceContext, kind: NameKind, record_id: int) -> set[tuple[str, str]]:
+    with ctx.sessions() as s:
+        rows = s.execute(
+            select(NameWordPair.word, NameWordPair.other).where(
+                NameWordPair.kind == kind, NameWordPair.record_id == record_id
+            )
+        )
+        return {(a, b) for a, b in rows}
+
+
+def _every_pair(*words: str) -> set[tuple[str, str]]:
+    return {(a, b) for a in words for b in words if a != b}
 
 
 def _hits(ctx: ServiceContext, op: Principal, term: str) -> list[tuple[str, int]]:
@@ -89,7 +111,11 @@ def test_every_write_keeps_the_words_in_step(ctx: ServiceContext) -> None:
     assert _words(ctx, NameKind.LEGAL_NAME, cid) == {"padaria", "sao", "jose"}
     assert _words(ctx, NameKind.TRADE_NAME, cid) == {"pao", "quente"}
     assert _words(ctx, NameKind.USER_NAME, uid) == {"conceicao", "aparecida"}
+    assert _pairs(ctx, NameKind.LEGAL_NAME, cid) == _every_pair("padaria", "sao", "jose")
+    assert _pairs(ctx, NameKind.USER_NAME, uid) == _every_pair("conceicao", "aparecida")
     with ctx.sessions() as s:
+        vocabulary = set(s.scalars(select(NameVocabulary.word)))
+        assert {"padaria", "pao", "conceicao", "otavio", "lemos"} <= vocabulary
         contact = s.scalars(select(NameWord).where(NameWord.kind == NameKind.CONTACT_NAME)).all()
         assert {w.word for w in contact} == {"otavio", "lemos"}
         assert {w.customer_id for w in contact} == {cid}
@@ -105,9 +131,13 @@ def test_every_write_keeps_the_words_in_step(ctx: ServiceContext) -> None:
         assert u is not None
         u.full_name = "Maria da Conceição"
     assert _words(ctx, NameKind.USER_NAME, uid) == {"maria", "da", "conceicao"}
+    # The old name's pairs are gone, not only its words.
+    assert _pairs(ctx, NameKind.USER_NAME, uid) == _every_pair("maria", "da", "conceicao")
     with ctx.sessions.begin() as s:
         s.delete(s.get(PortalUser, uid))
     assert _words(ctx, NameKind.USER_NAME, uid) == set()
+    assert _pairs(ctx, NameKind.USER_NAME, uid) == set()
+    assert _pairs(ctx, NameKind.LEGAL_NAME, cid) == _every_pair("padaria", "sao", "jose")
 
 
 def test_the_migration_fills_the_words_of_rows_written_before_it(fresh_db_url: str) -> None:
@@ -130,7 +160,14 @@ def test_the_migration_fills_the_words_of_rows_written_before_it(fresh_db_url: s
         migrate.upgrade(engine)
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT word, kind, customer_id FROM name_words")).all()
+            pairs = conn.execute(text("SELECT word, other, record_id FROM name_word_pairs")).all()
+            vocabulary = conn.execute(text("SELECT word FROM name_vocabulary")).scalars().all()
         assert sorted(rows) == [("jose", 1, 7), ("padaria", 1, 7), ("sao", 1, 7)]
+        assert sorted(pairs) == [
+            ("jose", "padaria", 7), ("jose", "sao", 7), ("padaria", "jose", 7),
+            ("padaria", "sao", 7), ("sao", "jose", 7), ("sao", "padaria", 7),
+        ]  # fmt: skip
+        assert sorted(vocabulary) == ["jose", "padaria", "sao"]
         assert migrate.differences(engine) == []
     finally:
         engine.dispose()
@@ -205,9 +242,11 @@ def test_a_typo_lookup_uses_indexes_only(
         lookup.search(ctx, op, "maria concecao")
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    # The words one typo away are looked up first (name_word_keys), then named as values.
-    assert any("name_word_keys" in statement for statement, _p in captured)
-    searched = [(st, p) for st, p in captured if "name_word" in st]
+    # The words one typo away (name_word_keys) and those the typed words start
+    # (name_vocabulary) are looked up first, then named as values of a pair range.
+    assert any("name_word_keys" in st and "name_vocabulary" in st for st, _p in captured)
+    assert any("name_word_pairs" in statement for statement, _p in captured)
+    searched = [(st, p) for st, p in captured if "name_" in st]
     assert len(searched) >= 2
     with engine.connect() as conn:
         for statement, params in searched:
@@ -221,19 +260,47 @@ def _assert_index_served(conn: Any, dialect: str, statement: str, params: Any) -
         plan = "\n".join(
             str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
         )
-        # The word tables are read under the aliases w and o: "SCAN w" names no table.
+        # The word tables are read under the aliases w, o and v: "SCAN w" names no table.
         scans = [line.split()[1] for line in plan.splitlines() if line.strip().startswith("SCAN")]
-        assert not any(t in ("w", "o") or t.startswith("name_word") for t in scans), plan
+        assert not any(t in ("w", "o", "v") or t.startswith("name_") for t in scans), plan
         return
     conn.exec_driver_sql("SET enable_seqscan = off")  # tiny tables: ask what it can
     lines = [str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + statement, params)]
     plan = "\n".join(lines)
-    assert "Seq Scan on name_word" not in plan, plan
+    assert "Seq Scan on name_" not in plan, plan
     for i, line in enumerate(lines):
-        if "Scan using" in line and " on name_word" in line:
+        if "Scan using" in line and " on name_" in line:
             details = []
             for detail in lines[i + 1 :]:
                 if "->" in detail:
                     break
                 details.append(detail)
             assert any("Index Cond" in d for d in details), plan
+
+
+def test_any_two_words_of_a_long_name_find_it(ctx: ServiceContext, op: Principal) -> None:
+    long_name = "Associação dos Produtores Rurais Unidos do Vale do Rio Pardo Irmãos Tavares"
+    with ctx.sessions.begin() as s:
+        make_customer(s, long_name, trade_name=None, cnpj=cnpj_for(8))
+        make_customer(s, "Tavares Pardo Ltda", trade_name=None, cnpj=cnpj_for(9))
+    assert _hits(ctx, op, "tavares irmaos") == [
+        (long_name, RANK_WORDS),
+        ("Tavares Pardo Ltda", RANK_PARTIAL),
+    ]
+    assert _hits(ctx, op, "pardo tavar")[:2] == [
+        ("Tavares Pardo Ltda", RANK_PREFIX),
+        (long_name, RANK_PREFIX),
+    ]
+
+
+def test_a_word_too_many_stored_words_start_walks_its_range_instead(
+    ctx: ServiceContext, op: Principal, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'ma' starts hundreds of names' words: past FORMS_CAP the lookup walks the range of
+    the longer typed word, probing the short one, and finds the same names."""
+    with_pairs = _hits(ctx, op, "ma conceicao")
+    from noc_console.services.search import query
+
+    monkeypatch.setattr(lookup, "FORMS_CAP", 0)
+    monkeypatch.setattr(query, "FORMS_CAP", 0)
+    assert _hits(ctx, op, "ma conceicao") == with_pairs == [("Concreto Central", RANK_PREFIX)]

@@ -56,7 +56,7 @@ def _fill(
         rows: list[dict[str, Any]] = []
         for row in batch:
             rows += to_rows(row)
-        insert_words(conn, rows)
+        insert_words(conn, rows, derived=False)  # pairs and vocabulary: migration 0010
         last = int(batch[-1]["id"])
 
 

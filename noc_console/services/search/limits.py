@@ -17,6 +17,10 @@ MAX_TERM_WORDS = 6
 # Typed words this long or longer are forgiven one typo (shorter ones are one edit away
 # from too many names to mean anything).
 MIN_TYPO_LENGTH = 4
+# The stored words a typed word may stand for, named one by one in a lookup of several
+# words (``name_word_pairs``): beyond this many ('ma' starts hundreds), the lookup walks
+# the range of the typed word instead.
+FORMS_CAP = 100
 # Candidates per source = WINDOW_FACTOR x limit (at least MIN_WINDOW).
 WINDOW_FACTOR = 4
 MIN_WINDOW = 20
@@ -45,6 +49,7 @@ def narrow_window(window: int) -> int:
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "FORMS_CAP",
     "MAX_LIMIT",
     "MAX_TERM_LENGTH",
     "MAX_TERM_WORDS",

@@ -24,6 +24,7 @@ from noc_console.services.search.cursors import decode_cursor, encode_cursor
 from noc_console.services.search.dto import RANK_SIMILAR, CustomerHit, SearchPage
 from noc_console.services.search.limits import (
     DEFAULT_LIMIT,
+    FORMS_CAP,
     check_limit,
     narrow_window,
     window_for,
@@ -38,22 +39,33 @@ log = logging.getLogger(__name__)
 def _run(
     session: Session, builder: QueryBuilder, branches: Sequence[Branch], window: int
 ) -> list[Row[Any]]:
-    """One round trip: the branches glued with UNION ALL."""
+    """One round trip: the branches glued with UNION ALL (none when no branch could find
+    anything: a typed word no stored word stands for)."""
+    if not branches:
+        return []
     sql, params = builder.statement(branches, window)
     return list(session.execute(text(sql), params).all())
 
 
-def _resolve_similar(session: Session, builder: QueryBuilder) -> None:
-    """The stored words one typo from each forgiven typed word, before a stage names them
-    (once per lookup: a round trip on name_word_keys' btree)."""
-    words = names.typo_words(builder.term)
-    if builder.similar or not words:
+def _resolve(session: Session, builder: QueryBuilder) -> None:
+    """The stored words the typed ones may stand for, before a stage names them (once per
+    lookup, one round trip on btrees): those one typo from each forgiven word and, for a
+    term of several words, those starting with each word."""
+    if builder.resolved:
         return
-    statement = builder.similar_statement(words)
-    if statement is not None:
-        sql, params = statement
-        pairs = session.execute(text(sql), params).all()
-        builder.similar = names.similar_sets(words, [tuple(p) for p in pairs])
+    builder.resolved = True
+    typos = names.typo_words(builder.term)
+    prefixes = names.pair_words(builder.term)
+    statement = builder.resolve_statement(typos, prefixes)
+    if statement is None:
+        return
+    sql, params = statement
+    rows = session.execute(text(sql), params).all()
+    if typos:
+        builder.similar = names.similar_sets(typos, [(r[1], r[2]) for r in rows if r[0] == 0])
+    for i, prefix in enumerate(prefixes):
+        found = tuple(r[2] for r in rows if r[0] == i + 1)
+        builder.forms[prefix] = None if len(found) > FORMS_CAP else found
 
 
 def _explained(term: Term, hit: CustomerHit) -> CustomerHit:
@@ -89,13 +101,13 @@ def search(
     builder = QueryBuilder(parsed, ctx.engine.dialect.name)
     with ctx.read_sessions() as session:
         if len(parsed.words) > 1:  # stage 1 forgives a typo in the words besides the driver
-            _resolve_similar(session, builder)
+            _resolve(session, builder)
         branches = plan.direct(builder)
         rows = _run(session, builder, branches, window)
         found = ranked(rows, builder.branches, rankers, after)
         domain_found = any(row[BRANCH] in builder.domain_branches for row in rows)
         if plan.needs_substrings(parsed, found, limit, domain_found=domain_found):
-            _resolve_similar(session, builder)
+            _resolve(session, builder)
             more = plan.substrings(builder)
             if more:
                 branches += more

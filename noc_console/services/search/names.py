@@ -133,13 +133,41 @@ def add_direct(builder: QueryBuilder) -> None:
         _all_words(builder)
 
 
+def pair_words(term: Term) -> tuple[str, ...]:
+    """The typed words whose stored forms a lookup names (a term of two words or more)."""
+    return term.words if len(term.words) > 1 and searchable(term) else ()
+
+
+def pair_plan(builder: QueryBuilder) -> tuple[str, str, list[str]] | None:
+    """The two typed words a ``name_word_pairs`` range is driven by (the longest two whose
+    stored forms are known: the likeliest to be rare) and the others; None: one word, or
+    too many stored words start with the typed ones ('ma'), so a word's range is walked."""
+    words = builder.term.words
+    known = [i for i, w in enumerate(words) if builder.forms.get(w) is not None]
+    if len(words) < 2 or len(known) < 2:
+        return None
+    a, b = sorted(known, key=lambda i: (-len(words[i]), i))[:2]
+    return words[a], words[b], [w for i, w in enumerate(words) if i not in (a, b)]
+
+
+def _second_forms(builder: QueryBuilder, word: str, typos: frozenset[str]) -> tuple[str, ...]:
+    forms = builder.forms.get(word) or ()
+    return forms + (builder.similar.get(word, ()) if word in typos else ())
+
+
 def _all_words(builder: QueryBuilder) -> None:
     # The other words may be one typo off already here: the walk of the driving word's range
     # is the costly part of a lookup (every name holding a common word), so it is done once,
     # not again in stage 2 for the typos; the ranker puts those names after the others.
     words = builder.term.words
-    first = driver(words)
     typos = frozenset(typo_words(builder.term))
+    plan = pair_plan(builder)
+    if plan is not None:
+        a, b, others = plan
+        second = _second_forms(builder, b, typos)
+        builder.pairs(builder.forms[a] or (), second, others, similar_others=typos)
+        return
+    first = driver(words)
     builder.words(
         words[first], [w for i, w in enumerate(words) if i != first], similar_others=typos
     )
@@ -169,6 +197,13 @@ def add_more(builder: QueryBuilder) -> None:
     # word's forms; stage 1 walked the names starting with it (the others forgiven a typo
     # there), so what is left is the words one typo from it -- one walk, not one per word.
     typos = frozenset(typo_words(term))
+    plan = pair_plan(builder)
+    if plan is not None:  # the first word's typo forms with the second's every form
+        a, b, others = plan
+        if a in typos:
+            second = _second_forms(builder, b, typos)
+            builder.pairs(builder.similar.get(a, ()), second, others, similar_others=typos)
+        return
     first = driver(words)
     if words[first] in typos:
         others = [w for i, w in enumerate(words) if i != first]
@@ -301,6 +336,8 @@ __all__ = [
     "add_direct",
     "add_more",
     "driver",
+    "pair_plan",
+    "pair_words",
     "rank_name",
     "rankers",
     "searchable",

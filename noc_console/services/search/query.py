@@ -16,7 +16,7 @@ from typing import Any
 from noc_console.migrations import search_objects
 from noc_console.models.name_words import NameKind, deletion_keys
 from noc_console.services.search.dto import MatchField
-from noc_console.services.search.limits import narrow_window
+from noc_console.services.search.limits import FORMS_CAP, narrow_window
 from noc_console.services.search.patterns import (
     digits_successor,
     escape_like,
@@ -70,6 +70,11 @@ class QueryBuilder:
         # as values, which both planners serve from the word index. Asked for inside the
         # branches instead, PostgreSQL's planner walked the whole name_words table.
         self.similar: dict[str, tuple[str, ...]] = {}
+        # Typed word -> the stored words starting with it (``name_vocabulary``), None when
+        # more than FORMS_CAP do; looked up with ``similar`` (``resolve_statement``). Two
+        # typed words with their forms known are one range of ``name_word_pairs``.
+        self.forms: dict[str, tuple[str, ...] | None] = {}
+        self.resolved = False
 
     # -- helpers
 
@@ -192,31 +197,54 @@ class QueryBuilder:
 
     # -- name words: a btree range (or the words one typo away) per typed word
 
-    def _word_range(self, column: str, word: str) -> str:
+    def _word_range(self, column: str, word: str, name: str = "") -> str:
         """``column`` starts with ``word``: an index range on the driving word."""
-        lo = self._param(f"wlo_{len(self.branches)}_{len(self._pending)}", word)
+        name = name or f"{len(self.branches)}_{len(self._pending)}"
+        lo = self._param(f"wlo_{name}", word)
         hi_value = successor(word)
         if hi_value is None:
-            n = self._param(f"wn_{len(self.branches)}_{len(self._pending)}", len(word))
+            n = self._param(f"wn_{name}", len(word))
             return f"{self._left(column, n)} = {lo}"
-        hi = self._param(f"whi_{len(self.branches)}_{len(self._pending)}", hi_value)
+        hi = self._param(f"whi_{name}", hi_value)
         ge, lt = (">=", "<") if self.sqlite else ("~>=~", "~<~")
         return f"{column} {ge} {lo} AND {column} {lt} {hi}"
 
     def _left(self, column: str, n: str) -> str:
         return f"substr({column}, 1, {n})" if self.sqlite else f"left({column}, {n})"
 
-    def similar_statement(self, words: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
-        """The stored words sharing a one-deletion key with any of ``words`` (symmetric
-        delete: an equality lookup per key on name_word_keys' btree): ``(key, word)`` rows,
-        which ``names.similar_sets`` re-checks and hands to ``similar``."""
-        keys = sorted({k for w in words for k in deletion_keys(w)})
-        if not keys:
+    def resolve_statement(
+        self, typos: Sequence[str], prefixes: Sequence[str]
+    ) -> tuple[str, dict[str, Any]] | None:
+        """One round trip naming the stored words the typed ones may stand for:
+
+        * ``(0, key, word)``: the stored words sharing a one-deletion key with any of
+          ``typos`` (symmetric delete: an equality per key on name_word_keys' btree),
+          which ``names.similar_sets`` re-checks and hands to ``similar``;
+        * ``(1 + i, '', word)``: up to FORMS_CAP + 1 stored words starting with
+          ``prefixes[i]`` (a range of name_vocabulary), for ``forms``.
+        """
+        parts: list[str] = []
+        params: dict[str, Any] = {}
+        keys = sorted({k for w in typos for k in deletion_keys(w)})
+        if keys:
+            params.update({f"sk_{i}": k for i, k in enumerate(keys)})
+            placeholders = ", ".join(f":sk_{i}" for i in range(len(keys)))
+            parts.append(
+                "SELECT 0 AS tag, key AS key, word AS word FROM name_word_keys"  # noqa: S608
+                f" WHERE key IN ({placeholders})"
+            )
+        pending, self._pending = self._pending, {}
+        for i, prefix in enumerate(prefixes):
+            where = self._word_range("v.word", prefix, name=f"vf{i}")
+            parts.append(
+                f"SELECT * FROM (SELECT {i + 1} AS tag, '' AS key, v.word AS word"  # noqa: S608
+                f" FROM name_vocabulary v WHERE {where} LIMIT {FORMS_CAP + 1}) AS f{i}"
+            )
+        params.update(self._pending)
+        self._pending = pending
+        if not parts:
             return None
-        params = {f"sk_{i}": k for i, k in enumerate(keys)}
-        placeholders = ", ".join(f":{name}" for name in params)
-        sql = f"SELECT key, word FROM name_word_keys WHERE key IN ({placeholders})"  # noqa: S608
-        return sql, params
+        return "\nUNION ALL\n".join(parts), params
 
     def _word_similar(self, column: str, word: str) -> str | None:
         """``column`` is one of the stored words one typo from ``word`` (None: there are
@@ -295,6 +323,49 @@ class QueryBuilder:
         self._select(
             (users, contacts), from_clause, where, order, record="w.record_id", narrow=narrow
         )
+
+    def _values(self, column: str, values: Sequence[str], name: str) -> str:
+        names = [self._param(f"{name}_{i}", v) for i, v in enumerate(values)]
+        return f"{column} IN ({', '.join(names)})"
+
+    def pairs(
+        self,
+        first: Sequence[str],
+        second: Sequence[str],
+        others: Sequence[str] = (),
+        *,
+        similar_others: frozenset[str] = frozenset(),
+    ) -> None:
+        """Names holding one of the stored words ``first`` and one of ``second`` (the forms
+        of two typed words) and a word starting with each of ``others`` (or one typo from
+        those in ``similar_others``).
+
+        One btree range of ``name_word_pairs`` per (first, second) couple: the names holding
+        both words, however common each one is (a name of several common words no longer
+        walks every holder of one of them); the other words are probes of the primary key
+        within the record, as in ``words``.
+        """
+        if not first or not second:
+            return  # a typed word no stored word stands for: no name holds them all
+        users, contacts = SOURCES[MatchField.USER_NAME], SOURCES[MatchField.CONTACT_NAME]
+        from_clause = (
+            "name_word_pairs w JOIN customers c ON c.id = w.customer_id"
+            f" LEFT JOIN portal_users u ON w.kind = {int(NameKind.USER_NAME)}"
+            " AND u.id = w.record_id"
+            f" LEFT JOIN escalation_contacts e ON w.kind = {int(NameKind.CONTACT_NAME)}"
+            " AND e.id = w.record_id"
+        )
+        base = f"pf_{len(self.branches)}"
+        where = (
+            self._values("w.word", sorted(first), f"{base}a")
+            + " AND "
+            + self._values("w.other", sorted(second), f"{base}b")
+        )
+        for other in others:
+            where += " AND " + self._also_has(other, similar=other in similar_others)
+        # The primary key's order: the stored words in order, so a typed word's exact form
+        # ('maria') comes before its longer ones ('mariana') when a window is not enough.
+        self._select((users, contacts), from_clause, where, "w.word, w.other", record="w.record_id")
 
     # -- one round trip
 
