@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, event, select, text
 
 from noc_console import migrate
@@ -19,7 +21,7 @@ from noc_console.models import (
     PortalUser,
     Role,
 )
-from noc_console.models.name_words import deletion_keys, name_words
+from noc_console.models.name_words import deletion_keys, name_words, split_words
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.search import lookup
 from noc_console.services.search.dto import (
@@ -78,6 +80,13 @@ def test_words_of_a_name_are_folded_split_and_distinct() -> None:
     assert name_words("Padaria São-José Ltda. (Padaria)") == ["padaria", "sao", "jose", "ltda"]
     assert name_words("D'Ávila & Filhos") == ["d", "avila", "filhos"]
     assert name_words(None) == []
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_names_split_as_the_word_pattern_does(text: str) -> None:
+    from noc_console.models.name_words import _WORD
+
+    assert split_words(text) == _WORD.findall(text)
 
 
 @pytest.mark.parametrize(

@@ -21,11 +21,11 @@ from typing import Any
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
-from textual.widgets import DataTable
+from noc_console.widgets.line_table import LineTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 
-class TickingTable(DataTable[Text]):
+class TickingTable(LineTable):
     def reorder(self, keys: Sequence[str]) -> None:
         """Show the rows in this order (every row key, once), as ``DataTable.sort`` does:
         new row positions, no row rebuilt (a board re-sorts whenever a level comes due;
@@ -51,6 +51,10 @@ class TickingTable(DataTable[Text]):
         _forget(self._row_render_cache, lambda key: key[0] in rows)
         _forget(self._row_renderable_cache, lambda key: key[1] in indexes)
         self._line_cache.clear()  # keyed by screen line: cheap to rebuild from the row caches
+        visible = self.size.height
+        if len(indexes) * 2 > visible:  # most of the screen: one refresh, not one per row
+            self.refresh()
+            return
         for index in indexes:
             if index is not None:
                 self.refresh_row(index)

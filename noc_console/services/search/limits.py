@@ -22,7 +22,7 @@ MIN_TYPO_LENGTH = 4
 # the range of the typed word instead.
 FORMS_CAP = 100
 # Candidates per source = WINDOW_FACTOR x limit (at least MIN_WINDOW).
-WINDOW_FACTOR = 4
+WINDOW_FACTOR = 2
 MIN_WINDOW = 20
 MAX_WINDOW = WINDOW_FACTOR * MAX_LIMIT
 

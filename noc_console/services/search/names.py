@@ -251,6 +251,20 @@ class NameRanker:
             self._words_seen[stored] = status
             return status
 
+    def _rank_one(self, value: str) -> int | None:
+        """``_rank`` for a term of one word (most lookups, and the ones that bring back the
+        most rows): its best status over the name's words, and no closeness to work out."""
+        best = 0
+        for stored in split_words(value):
+            status = self._status(stored)[0]
+            if status > best:
+                best = status
+                if best == 3:
+                    return RANK_WORDS
+        if best:
+            return RANK_PREFIX if best == 2 else RANK_SIMILAR
+        return RANK_SUBSTRING if self.term.folded in value else None
+
     def __call__(self, value: str | None) -> int | None:
         if not value:
             return None
@@ -274,6 +288,10 @@ class NameRanker:
         term = self.term
         if not self.searchable:
             return RANK_PREFIX if value.startswith(term.folded) else None
+        if not self.typo_words and not any(typed in value for typed in self.words):
+            return None  # no stored word can start with a typed one, nor hold the term
+        if len(self.words) == 1:
+            return self._rank_one(value)
         best = [0] * len(self.words)
         where = [-1] * len(self.words)  # the first stored word each typed word found
         stored_words = split_words(value)
