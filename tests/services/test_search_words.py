@@ -313,3 +313,58 @@ def test_a_word_too_many_stored_words_start_walks_its_range_instead(
     monkeypatch.setattr(lookup, "FORMS_CAP", 0)
     monkeypatch.setattr(query, "FORMS_CAP", 0)
     assert _hits(ctx, op, "ma conceicao") == with_pairs == [("Concreto Central", RANK_PREFIX)]
+
+
+@pytest.mark.parametrize(
+    "term", ["padaria", "jose padar", "maria concecao", "padria", "12.345", "mconceicao", "zzqxv"]
+)
+def test_the_generic_plans_of_a_lookup_use_the_indexes(
+    ctx: ServiceContext, op: Principal, world: dict[str, int], engine: Engine, term: str
+) -> None:
+    """PostgreSQL plans a lookup's statements once per connection, for any values
+    (``lookup._plan_once``): those plans too must be index ranges, never a scan."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("generic plans are PostgreSQL's")
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        if statement.startswith("SELECT"):
+            captured.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        lookup.search(ctx, op, term)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert captured
+    with engine.connect() as conn:
+        for statement, params in captured:
+            _assert_generic_plan_indexed(conn, statement, params)
+
+
+def _assert_generic_plan_indexed(conn: Any, statement: str, params: dict[str, Any]) -> None:
+    import re
+
+    from psycopg import sql
+
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    numbered = re.sub(r"%\((\w+)\)s", number, statement)
+    raw = conn.connection.dbapi_connection
+    raw.execute("DEALLOCATE ALL")
+    raw.execute(f"PREPARE generic_lookup AS {numbered}")
+    raw.execute("SET plan_cache_mode = force_generic_plan")
+    raw.execute("SET enable_seqscan = off")  # tiny tables: ask what it can
+    values = sql.SQL(", ").join(sql.Literal(params[n]) for n in names)
+    query = sql.SQL("EXPLAIN EXECUTE generic_lookup({})").format(values)
+    lines = [str(r[0]) for r in raw.execute(query if names else "EXPLAIN EXECUTE generic_lookup")]
+    plan = "\n".join(lines)
+    assert "Seq Scan" not in plan, plan
+    raw.execute("RESET plan_cache_mode")
+    raw.execute("RESET enable_seqscan")
+    raw.execute("DEALLOCATE generic_lookup")

@@ -21,8 +21,9 @@ from typing import Any
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
-from noc_console.widgets.line_table import LineTable
 from textual.widgets.data_table import ColumnKey, RowKey
+
+from noc_console.widgets.line_table import LineTable
 
 
 class TickingTable(LineTable):

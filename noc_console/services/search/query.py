@@ -62,6 +62,7 @@ class QueryBuilder:
     def __init__(self, term: Term, dialect: str) -> None:
         self.term = term
         self.sqlite = dialect == "sqlite"
+        self.postgresql = dialect == "postgresql"
         self._pending: dict[str, Any] = {}
         self.branches: list[Branch] = []
         self.domain_branches: set[int] = set()
@@ -370,12 +371,15 @@ class QueryBuilder:
     # -- one round trip
 
     def statement(self, branches: Sequence[Branch], window: int) -> tuple[str, dict[str, Any]]:
-        params: dict[str, Any] = {"window": window, "narrow": narrow_window(window)}
+        params: dict[str, Any] = {}
         for branch in branches:
             params.update(branch.params)
+        # The limits are written into the text (ints of ours, never user text): a plan made
+        # once for the statement (PostgreSQL's generic plans, ``lookup``) then knows that a
+        # branch stops after a window and walks its index in order to stop early.
+        limits = {False: int(window), True: int(narrow_window(window))}
         parts = [
-            f"SELECT * FROM ({branch.sql} LIMIT {':narrow' if branch.narrow else ':window'})"  # noqa: S608
-            f" AS b{i}"
+            f"SELECT * FROM ({branch.sql} LIMIT {limits[branch.narrow]}) AS b{i}"  # noqa: S608
             for i, branch in enumerate(branches)
         ]
         return "\nUNION ALL\n".join(parts), params
