@@ -1,11 +1,14 @@
-"""The board's table: a DataTable whose countdown cells change without repainting the rest.
+"""The board's table: a LineTable whose countdown cells change without repainting the rest.
 
 ``DataTable.update_cell`` invalidates every cached cell of the table (its
 caches are keyed by one update counter), so a board whose countdowns move
 every second re-renders every visible cell every second: most of an idle
 board's CPU. ``set_cells`` changes the data the same way but forgets only
 the changed cells' cached renders (and the rows holding them, whose other
-cells come back from the cache) and repaints only those rows.
+cells come back from the cache) and repaints only those rows (the whole
+table at once when most of the screen changed). It is a ``LineTable``, so a
+changed one-line cell is drawn straight to segments; ``reorder`` moves rows
+in place when a level comes due, instead of clearing and re-adding them.
 
 It touches DataTable's private caches (textual is pinned in pyproject.toml);
 tests/ui/test_runs_live.py checks on screen that a changed cell is shown and
