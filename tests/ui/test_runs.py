@@ -167,6 +167,41 @@ async def test_board_orders_marks_and_rings_once(db_url: str) -> None:
         engine.dispose()
 
 
+async def test_a_run_that_moves_keeps_the_cursor_and_the_other_rows(db_url: str) -> None:
+    """Rows are re-sorted in place when a run changes stage: every row keeps its own
+    words and the cursor stays on the run it was on."""
+    customer_id, otto = seed(db_url)
+    add_operator(db_url, "alice", role="operator")
+    called = start(db_url, otto, customer_id, "INC-1")
+    overdue = start(db_url, otto, customer_id, "INC-2")
+    engine = create_db_engine(db_url)
+    ctx = ServiceContext(engine, clock=FixedClock())
+    runs.record_attempt(ctx, otto, called, outcome="no_answer")
+    app = build_console(db_url, lang="en")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "alice")
+            await pilot.press("f2")
+            await settle(pilot)
+            board = app.screen
+            assert isinstance(board, RunsBoard)
+            table = board.query_one("#board-table", DataTable)
+            rows = table_rows(table)
+            assert "INC-2" in rows[0] and "L1 NOW" in rows[0]
+            assert "INC-1" in rows[1] and "L2 in 15 min" in rows[1]
+            await pilot.press("down")
+            assert board.selected_run() == called
+            await asyncio.to_thread(runs.acknowledge, ctx, otto, overdue)
+            board._load()
+            await settle(pilot)
+            rows = table_rows(table)
+            assert "INC-1" in rows[0] and "L2 in 15 min" in rows[0]
+            assert "INC-2" in rows[1] and "acknowledged by L1" in rows[1]
+            assert board.selected_run() == called and table.cursor_row == 0
+    finally:
+        engine.dispose()
+
+
 async def test_another_console_s_attempt_and_acknowledgement_appear(db_url: str) -> None:
     """The other console writes through its own engine; this one hears it (NOTIFY or polling)."""
     customer_id, otto = seed(db_url)
