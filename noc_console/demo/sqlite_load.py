@@ -27,6 +27,7 @@ BULK_TABLES = (
     "escalation_chains",
     "escalation_contacts",
     "contracts",
+    "name_words",
 )
 
 

@@ -72,8 +72,8 @@ def test_lookups_writes_and_reads_through_the_pooler(pooled: ServiceContext) -> 
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(pool.map(one, terms))
     for term, ids in zip(terms, answers, strict=True):
-        if term != "11.222":
-            assert ids == [padaria_id], term
+        # '11.222' is shaped like a CNPJ that nothing holds: through stage 2, nothing.
+        assert ids == ([] if term == "11.222" else [padaria_id]), term
     for _ in range(8):
         assert get_customer(ctx, actor, padaria_id).legal_name == "Padaria São José"
 

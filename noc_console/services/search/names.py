@@ -328,11 +328,6 @@ class NameRanker:
         return RANK_SUBSTRING if term.folded in value else None
 
 
-def rank_name(term: Term, value: str | None) -> int | None:
-    """How a folded name ranks against the term's words (None: no match)."""
-    return NameRanker(term)(value)
-
-
 def similar_word(term: Term, shown: str) -> str | None:
     """The word of a shown name (as written there) that a typed word was one typo from."""
     for token in shown.split():
@@ -356,7 +351,6 @@ __all__ = [
     "driver",
     "pair_plan",
     "pair_words",
-    "rank_name",
     "rankers",
     "searchable",
     "similar_word",
