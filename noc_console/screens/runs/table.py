@@ -5,8 +5,8 @@ caches are keyed by one update counter), so a board whose countdowns move
 every second re-renders every visible cell every second: most of an idle
 board's CPU. ``set_cells`` changes the data the same way but forgets only
 the changed cells' cached renders (and the rows holding them, whose other
-cells come back from the cache) and repaints only those rows (the whole
-table at once when most of the screen changed). It is a ``LineTable``, so a
+cells come back from the cache) and repaints only the rectangle holding
+the changed cells, in one refresh. It is a ``LineTable``, so a
 changed one-line cell is drawn straight to segments; ``reorder`` moves rows
 in place when a level comes due, instead of clearing and re-adding them.
 
@@ -24,6 +24,8 @@ from typing import Any
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
+from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from noc_console.widgets.line_table import LineTable
@@ -55,13 +57,19 @@ class TickingTable(LineTable):
         _forget(self._row_render_cache, lambda key: key[0] in rows)
         _forget(self._row_renderable_cache, lambda key: key[1] in indexes)
         self._line_cache.clear()  # keyed by screen line: cheap to rebuild from the row caches
-        visible = self.size.height
-        if len(indexes) * 2 > visible:  # most of the screen: one refresh, not one per row
-            self.refresh()
-            return
-        for index in indexes:
-            if index is not None:
-                self.refresh_row(index)
+        # One repaint of the rectangle holding the changed cells (most seconds: the
+        # countdown column over the rows on screen), not of whole rows: the compositor
+        # then crops every line to it.
+        box = Region.from_union(
+            [
+                self._get_cell_region(
+                    Coordinate(self._row_locations.get(r), self._column_locations.get(c))
+                )
+                for r, c in cells
+            ]
+        )
+        if self.window_region.overlaps(box):
+            self.refresh(box.translate(-self.scroll_offset))
 
 
 def _forget(cache: LRUCache[Any, Any], stale: Callable[[Any], bool]) -> None:

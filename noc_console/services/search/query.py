@@ -43,6 +43,17 @@ CUSTOMER = PAIRS + 2 * MAX_COLUMNS
 LEGAL, TRADE, CNPJ, STATUS, NAME_NORM, TRADE_NORM = range(CUSTOMER + 1, CUSTOMER + 7)
 
 
+def _names_from(table: str) -> str:
+    """A word table (alias ``w``) with the customer, user or contact each row names."""
+    return (
+        f"{table} w JOIN customers c ON c.id = w.customer_id"
+        f" LEFT JOIN portal_users u ON w.kind = {int(NameKind.USER_NAME)}"
+        " AND u.id = w.record_id"
+        f" LEFT JOIN escalation_contacts e ON w.kind = {int(NameKind.CONTACT_NAME)}"
+        " AND e.id = w.record_id"
+    )
+
+
 @dataclass(frozen=True)
 class Branch:
     """One sub-query of the UNION and the sources whose value pairs its rows carry."""
@@ -300,13 +311,7 @@ class QueryBuilder:
         branch brings back a page, not a window (``Branch.narrow``).
         """
         users, contacts = SOURCES[MatchField.USER_NAME], SOURCES[MatchField.CONTACT_NAME]
-        from_clause = (
-            "name_words w JOIN customers c ON c.id = w.customer_id"
-            f" LEFT JOIN portal_users u ON w.kind = {int(NameKind.USER_NAME)}"
-            " AND u.id = w.record_id"
-            f" LEFT JOIN escalation_contacts e ON w.kind = {int(NameKind.CONTACT_NAME)}"
-            " AND e.id = w.record_id"
-        )
+        from_clause = _names_from("name_words")
         if similar_driver:
             # The words one typo away, not the word itself or its longer forms (``similar``
             # holds none of those): they are exact or prefix matches, found by the other
@@ -349,13 +354,7 @@ class QueryBuilder:
         if not first or not second:
             return  # a typed word no stored word stands for: no name holds them all
         users, contacts = SOURCES[MatchField.USER_NAME], SOURCES[MatchField.CONTACT_NAME]
-        from_clause = (
-            "name_word_pairs w JOIN customers c ON c.id = w.customer_id"
-            f" LEFT JOIN portal_users u ON w.kind = {int(NameKind.USER_NAME)}"
-            " AND u.id = w.record_id"
-            f" LEFT JOIN escalation_contacts e ON w.kind = {int(NameKind.CONTACT_NAME)}"
-            " AND e.id = w.record_id"
-        )
+        from_clause = _names_from("name_word_pairs")
         base = f"pf_{len(self.branches)}"
         where = (
             self._values("w.word", sorted(first), f"{base}a")
