@@ -60,12 +60,13 @@ class TickingTable(LineTable):
         # One repaint of the rectangle holding the changed cells (most seconds: the
         # countdown column over the rows on screen), not of whole rows: the compositor
         # then crops every line to it.
+        rows_at, columns_at = self._row_locations, self._column_locations
+        places = [(rows_at.get(r), columns_at.get(c)) for r, c in cells]
         box = Region.from_union(
             [
-                self._get_cell_region(
-                    Coordinate(self._row_locations.get(r), self._column_locations.get(c))
-                )
-                for r, c in cells
+                self._get_cell_region(Coordinate(row, column))
+                for row, column in places
+                if row is not None and column is not None  # checked above: always there
             ]
         )
         if self.window_region.overlaps(box):
