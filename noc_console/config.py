@@ -114,6 +114,17 @@ def _positive_int(name: str, raw: Any) -> int:
     return value
 
 
+def _portal_reset_url(file_cfg: Mapping[str, Any]) -> str:
+    """``[portal] reset_url``: a link without ``{token}`` would be mailed as if it worked."""
+    portal = file_cfg.get("portal")
+    if not isinstance(portal, dict):
+        return Settings.portal_reset_url
+    url = str(portal.get("reset_url", Settings.portal_reset_url))
+    if "{token}" not in url:
+        raise ConfigError("[portal] reset_url must contain {token}")
+    return url
+
+
 def load_settings(
     *,
     db_flag: str | None = None,
@@ -181,11 +192,7 @@ def load_settings(
             parallelism=_positive_int("argon2.parallelism", argon.get("parallelism", 1)),
         ),
         keymap=dict(keymap),
-        portal_reset_url=str(
-            file_cfg.get("portal", {}).get("reset_url", Settings.portal_reset_url)
-            if isinstance(file_cfg.get("portal"), dict)
-            else Settings.portal_reset_url
-        ),
+        portal_reset_url=_portal_reset_url(file_cfg),
         auth=load_auth(file_cfg, embedded=source == "default"),
         mail=load_mail(file_cfg, paths.data_dir, embedded=source == "default"),
     )

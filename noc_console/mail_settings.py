@@ -90,17 +90,12 @@ def _choice(cfg: Mapping[str, Any], key: str, default: str, choices: tuple[str, 
     return str(value)
 
 
-def parse_mail_settings(
-    cfg: object, *, data_dir: Path, embedded: bool, reset_url: str
-) -> MailSettings:
+def parse_mail_settings(cfg: object, *, data_dir: Path, embedded: bool) -> MailSettings:
     """``[mail]`` as read from TOML (``cfg``), checked key by key.
 
     ``embedded``: the embedded demo database is in use, so the folder transport is
-    the default. ``reset_url`` is checked here too (it must carry ``{token}``), since
-    a link without its token would be mailed as if it worked.
+    the default.
     """
-    if "{token}" not in reset_url:
-        raise MailConfigError("[portal] reset_url must contain {token}")
     if cfg is None:
         cfg = {}
     if not isinstance(cfg, Mapping):
@@ -150,18 +145,11 @@ def parse_mail_settings(
 
 
 def load_mail(file_cfg: Mapping[str, Any], data_dir: Path, *, embedded: bool) -> MailSettings:
-    """``[mail]`` (and ``[portal] reset_url``) of the whole config file, for ``load_settings``."""
+    """``[mail]`` of the whole config file, for ``load_settings``."""
     from noc_console.config import ConfigError
 
-    portal = file_cfg.get("portal")
-    reset_url = portal.get("reset_url") if isinstance(portal, Mapping) else None
     try:
-        return parse_mail_settings(
-            file_cfg.get("mail"),
-            data_dir=data_dir,
-            embedded=embedded,
-            reset_url=str(reset_url) if reset_url is not None else "{token}",
-        )
+        return parse_mail_settings(file_cfg.get("mail"), data_dir=data_dir, embedded=embedded)
     except MailConfigError as err:
         raise ConfigError(str(err)) from None
 

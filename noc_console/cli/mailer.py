@@ -79,13 +79,7 @@ def cmd_mailer(run: Run) -> int:
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             log.info("mailer %s started: delivering to %s", relay.worker, mail.where)
-            if run.args.once:
-                try:
-                    counts = relay.run_once()
-                finally:
-                    relay.transport.close()
-            else:
-                counts = relay.run_forever()
+            counts = relay.run_once() if run.args.once else relay.run_forever()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

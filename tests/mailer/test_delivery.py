@@ -15,7 +15,7 @@ from noc_console.mail_settings import MailSettings
 from noc_console.models import OutboxState
 from noc_console.services import portal_auth
 from noc_console.services.context import ServiceContext
-from noc_console.services.mailer import Relay, SmtpTransport, message_id
+from noc_console.services.mailer import Relay, SmtpTransport, link_statuses, message_id
 from noc_console.services.portal_credentials import token_digest
 from tests.mailer.conftest import settings_for
 from tests.mailer.links import TICKET, Queued, outbox_row, queue_link
@@ -141,6 +141,28 @@ def test_a_temporary_failure_retries_with_backoff_and_the_same_message_id(
     (got,) = smtp.received
     assert got.message["Message-ID"] == row.message_id
     assert_no_token_at_rest(ctx, link)
+
+
+def test_the_limit_the_analyst_sees_is_the_one_of_the_mailer_that_took_the_row(
+    ctx: ServiceContext, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    """In "attempt 2 of N", N is what the mailer does (its own [mail] max_attempts, wherever
+    it runs), recorded with the row; the console's configuration may say something else."""
+    link = queue_link(ctx)
+
+    def shown() -> tuple[OutboxState, int, int | None]:
+        status = link_statuses(ctx, link.analyst, [link.user_id])[link.user_id]
+        return status.state, status.attempts, status.max_attempts
+
+    assert shown() == (OutboxState.QUEUED, 0, None)  # no mailer took it yet
+    smtp.handler.plan.extend(["421 4.7.0 too busy"] * 2)
+    mailer = relay(ctx, settings_for(smtp, max_attempts=2))
+    mailer.deliver_one()
+    assert shown() == (OutboxState.RETRYING, 1, 2)
+    clock.advance(seconds=600)
+    mailer.deliver_one()
+    assert shown() == (OutboxState.FAILED, 2, 2)  # kept once the link is scrubbed
+    assert "url" not in outbox_row(ctx, link.outbox_id).payload
 
 
 def test_the_backoff_grows_and_the_row_fails_after_the_last_attempt(

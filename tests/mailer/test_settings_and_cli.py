@@ -56,7 +56,6 @@ def test_the_demo_delivers_to_a_folder_and_a_server_database_to_smtp(private_dir
         ("[mail]\nport = 70000\n", "port must be at most"),
         ('[mail]\nfrom_address = "noc"\n', "not an e-mail address"),
         ("[mail]\ntimeout_seconds = 0\n", "timeout_seconds must be at least"),
-        ('[portal]\nreset_url = "https://portal/reset"\n', "must contain {token}"),
     ],
 )
 def test_bad_mail_settings_are_refused_in_one_line(

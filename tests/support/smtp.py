@@ -7,6 +7,7 @@ unavailable"`` refuses it, ``"slow"`` accepts it after 1.5 s, ``"drop"``
 closes the connection in the middle of DATA (after the client sent the
 message, before any reply). With nothing
 planned, messages are accepted. Recipients in ``refuse`` are refused at RCPT.
+``quits`` counts the QUIT commands: a client that closes its connection properly.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Handler:
     refuse: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     data_commands: int = 0
+    quits: int = 0
     in_data: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -59,6 +61,11 @@ class Handler:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.quits += 1
+        return "221 Bye"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:

@@ -185,6 +185,23 @@ def test_other_file_settings(paths: AppPaths) -> None:
     assert settings.is_embedded
 
 
+def test_a_reset_url_without_its_token_is_refused_where_the_portal_is_read(
+    paths: AppPaths,
+) -> None:
+    """The check belongs to ``[portal]``: the mail parser no longer knows the portal's URL."""
+    import inspect
+
+    from noc_console.mail_settings import parse_mail_settings
+
+    write_config(paths, '[portal]\nreset_url = "https://portal/reset"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_settings(env={})
+    assert str(refused.value) == "[portal] reset_url must contain {token}"
+    assert "reset_url" not in inspect.signature(parse_mail_settings).parameters
+    write_config(paths, 'portal = "not a table"\n')  # as before: ignored, the default is used
+    assert load_settings(env={}).portal_reset_url == config.Settings.portal_reset_url
+
+
 def test_keymap_must_map_ids_to_keys(paths: AppPaths) -> None:
     write_config(paths, '[keymap]\n"lookup.search" = 5\n')
     with pytest.raises(ConfigError, match="keymap"):

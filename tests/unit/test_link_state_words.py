@@ -25,7 +25,9 @@ def lang() -> Iterator[None]:
     i18n.set_language("en")
 
 
-def status(state: OutboxState, *, attempts: int = 0, error: str | None = None) -> LinkStatus:
+def status(
+    state: OutboxState, *, attempts: int = 0, error: str | None = None, limit: int | None = 5
+) -> LinkStatus:
     return LinkStatus(
         outbox_id=7,
         portal_user_id=3,
@@ -36,11 +38,12 @@ def status(state: OutboxState, *, attempts: int = 0, error: str | None = None) -
         next_attempt_at=NOW + timedelta(minutes=8),
         expires_at=NOW + timedelta(hours=1),
         last_error=error,
+        max_attempts=limit,
     )
 
 
 def cell(s: LinkStatus) -> str:
-    return link_state_cell(s, max_attempts=5, tz=TZ, now=NOW).plain
+    return link_state_cell(s, tz=TZ, now=NOW).plain
 
 
 @pytest.mark.usefixtures("lang")
@@ -54,11 +57,27 @@ def test_each_state_in_a_few_words_that_fit_the_column() -> None:
     failed = status(OutboxState.FAILED, error="550 5.2.1 mailbox unavailable")
     assert cell(failed) == "✖ failed: mailbox unavailable"
     # the wizard and the line under the table keep the whole sentence and reply
-    full = link_state_text(failed, max_attempts=5, tz=TZ, now=NOW).plain
+    full = link_state_text(failed, tz=TZ, now=NOW).plain
     assert full == '✖ failed: "550 5.2.1 mailbox unavailable"'
     other_day = status(OutboxState.RETRYING, attempts=4)
     later = NOW - timedelta(days=2)
-    assert len(link_state_cell(other_day, max_attempts=5, tz=TZ, now=later).plain) <= COLUMN
+    assert len(link_state_cell(other_day, tz=TZ, now=later).plain) <= COLUMN
+
+
+@pytest.mark.usefixtures("lang")
+def test_the_limit_is_the_mailers_and_left_out_when_no_mailer_recorded_one() -> None:
+    i18n.set_language("en")
+    assert cell(status(OutboxState.RETRYING, attempts=1, limit=3)) == "↻ retry 2/3 14:10"
+    assert cell(status(OutboxState.SENDING, attempts=1, limit=None)) == "↗ sending 1"
+    assert cell(status(OutboxState.RETRYING, attempts=1, limit=None)) == "↻ retry 2 14:10"
+    sentence = link_state_text(status(OutboxState.RETRYING, attempts=1, limit=None), tz=TZ, now=NOW)
+    assert sentence.plain == "↻ retrying (attempt 2, next at 14:10)"
+    sending = link_state_text(status(OutboxState.SENDING, attempts=1, limit=None), tz=TZ, now=NOW)
+    assert sending.plain == "↗ sending (attempt 1)"
+    i18n.set_language("pt_BR")
+    assert cell(status(OutboxState.RETRYING, attempts=1, limit=None)) == "↻ reenvio 2 14:10"
+    sentence = link_state_text(status(OutboxState.SENDING, attempts=1, limit=None), tz=TZ, now=NOW)
+    assert sentence.plain == "↗ enviando (tentativa 1)"
 
 
 @pytest.mark.usefixtures("lang")

@@ -62,6 +62,7 @@ PREVIEW = ResetPreview(
     max_resets_per_hour=3,
     resets_left_this_hour=2,
     next_reset_at=None,
+    timezone="America/Sao_Paulo",
 )
 CHECKED = IdentityChecks(name_matches=True, cnpj_confirmed=True, callback_done=False)
 
@@ -331,3 +332,23 @@ def test_the_link_is_followed_on_its_result_and_only_a_failed_one_is_reissued(
     other.step = Step.RESULT
     other.link = _failed_link(OutboxState.FAILED)
     assert not other.follows_link() and not other.can_reissue()  # not a reset by link
+
+
+def test_a_read_older_than_the_reissue_is_dropped_and_a_final_link_is_settled() -> None:
+    state = loaded()
+    state.finish(replace(result(None), method=ResetMethod.RESET_LINK))
+    state.step = Step.RESULT
+    assert state.timezone() == "America/Sao_Paulo"  # the preview's: the customer's zone
+    failed = _failed_link(OutboxState.FAILED)
+    assert state.accept_link(failed) and state.link_settled()
+    state.reissued(12)
+    assert state.link is None and not state.link_settled()
+    assert not state.accept_link(failed)  # left before the re-issue: stale
+    assert not state.accept_link(None)
+    assert state.link is None
+    queued = replace(failed, outbox_id=12, state=OutboxState.QUEUED, last_error=None)
+    assert state.accept_link(queued) and not state.link_settled()
+    assert not state.accept_link(failed)  # an older row never replaces a newer one
+    sent = replace(queued, state=OutboxState.SENT)
+    assert state.accept_link(sent) and state.link_settled()
+    assert not state.can_reissue()

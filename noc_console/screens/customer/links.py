@@ -1,8 +1,10 @@
 """The Users tab's reset-link column: read in a worker on a timer while the view is open.
 
 One cheap query for all the users of the customer (``mailer.link_statuses``),
-every ``POLL_SECONDS``, and never two at once; the answer comes back as a
-message and only updates the column's cells.
+every ``POLL_SECONDS`` while a link shown can still change (``LinkPoll``), and
+never two at once; the answer comes back as a message and only updates the
+column's cells. Every load of the customer (the view reloads when the analyst
+comes back from the reset wizard) reads them again and resumes the timer.
 
 The column says each link's state in a few words (so that every column fits
 120 terminal columns); ``LinkDetail``, the line under the table, says the
@@ -12,6 +14,7 @@ selected user's state and link state in full sentences.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -25,8 +28,9 @@ from textual.worker import get_current_worker
 from noc_console.errors import DomainError
 from noc_console.i18n import _
 from noc_console.services.customers import PortalUserInfo
-from noc_console.services.mailer import LinkStatus
-from noc_console.widgets.link_state import link_state_cell, link_state_text, max_attempts_of
+from noc_console.services.mailer import LinkStatus, settled
+from noc_console.widgets.link_poll import LinkPoll
+from noc_console.widgets.link_state import link_state_cell, link_state_text
 from noc_console.widgets.literal import literal
 from noc_console.widgets.user_table import user_state
 
@@ -48,7 +52,6 @@ __all__ = [
     "LinksLoaded",
     "link_cells",
     "link_sentences",
-    "max_attempts_of",
 ]
 
 
@@ -58,23 +61,17 @@ class LinksLoaded(Message):
     now: datetime
 
 
-def link_cells(
-    statuses: dict[int, LinkStatus], *, max_attempts: int, tz: str, now: datetime
-) -> dict[int, Text]:
+def link_cells(statuses: dict[int, LinkStatus], *, tz: str, now: datetime) -> dict[int, Text]:
     """The column's cells: each link's state in a few words."""
     return {
-        user_id: link_state_cell(status, max_attempts=max_attempts, tz=tz, now=now)
-        for user_id, status in statuses.items()
+        user_id: link_state_cell(status, tz=tz, now=now) for user_id, status in statuses.items()
     }
 
 
-def link_sentences(
-    statuses: dict[int, LinkStatus], *, max_attempts: int, tz: str, now: datetime
-) -> dict[int, Text]:
+def link_sentences(statuses: dict[int, LinkStatus], *, tz: str, now: datetime) -> dict[int, Text]:
     """The same states as full sentences (the server's whole reply), for ``LinkDetail``."""
     return {
-        user_id: link_state_text(status, max_attempts=max_attempts, tz=tz, now=now)
-        for user_id, status in statuses.items()
+        user_id: link_state_text(status, tz=tz, now=now) for user_id, status in statuses.items()
     }
 
 
@@ -134,6 +131,16 @@ class LinkWatch:
         self.node = node
         self.ctx = ctx
         self.principal = principal
+        self.poll: LinkPoll | None = None
+
+    def start(self, tick: Callable[[], object]) -> None:
+        """The timer: ``tick`` every ``POLL_SECONDS`` until the links shown are all final."""
+        self.poll = LinkPoll(self.node, POLL_SECONDS, tick)
+
+    def resume(self) -> None:
+        """The customer was loaded again (a reset may have issued a link): follow again."""
+        if self.poll is not None:
+            self.poll.follow(settled=False)
 
     def read(self, user_ids: tuple[int, ...]) -> None:
         """Start a read of these users' links (a newer read replaces one still running)."""
@@ -165,13 +172,10 @@ class LinkWatch:
         selected: PortalUserInfo | None,
     ) -> None:
         """The answer: the column's cells, and the line under the table for ``selected``."""
-        max_attempts = max_attempts_of(self.node.app)
-        cells = link_cells(
-            message.statuses, max_attempts=max_attempts, tz=detail.timezone, now=message.now
-        )
+        cells = link_cells(message.statuses, tz=detail.timezone, now=message.now)
         table.show_links(cells)
-        sentences = link_sentences(
-            message.statuses, max_attempts=max_attempts, tz=detail.timezone, now=message.now
-        )
+        sentences = link_sentences(message.statuses, tz=detail.timezone, now=message.now)
         line.show_links(sentences, detail.timezone, message.now)
         line.follow(selected)
+        if self.poll is not None:
+            self.poll.follow(settled(message.statuses.values()))

@@ -175,7 +175,7 @@ class CustomerScreen(NocScreen):
         self._refresh_view()
         if self.state.detail is None:
             self._load()
-        self.set_interval(reset_links.POLL_SECONDS, self._poll_links)
+        self.link_watch.start(self._poll_links)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Back from an editor (or the lock, or help): show what the database says now."""
@@ -215,12 +215,13 @@ class CustomerScreen(NocScreen):
         self._refresh_view(select_user=self.state.select_user if first else None)
         if first:
             self.query_one(UserTable).focus()
+        self.link_watch.resume()
         self._poll_links()
 
     # ------------------------------------------------------------------ reset links (issue 14)
 
     def _poll_links(self) -> None:
-        """What the timer does every few seconds (and a load when it is answered)."""
+        """What the timer does every few seconds while a link can change (and every load)."""
         user_ids = self.state.link_users()
         if not user_ids or self.app.screen is not self:
             return

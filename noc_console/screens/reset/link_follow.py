@@ -1,10 +1,11 @@
 """The result step's line on a reset link's delivery (issue 14), with its timer and re-issue.
 
 A self-contained piece of the wizard: it reads the link's state every few
-seconds while the result shows, and re-issues a link whose mail failed. The
-rules (when the link is followed, when a re-issue is offered) stay in
-``ResetState``, shared with the wizard, whose key (``ctrl+r``) and message line
-this widget is handed.
+seconds while the result shows and the link can still change (``LinkPoll``),
+and re-issues a link whose mail failed. The rules (when the link is followed,
+when a re-issue is offered, which answer is stale) stay in ``ResetState``,
+shared with the wizard, whose key (``ctrl+r``) and message line this widget is
+handed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from noc_console.screens.reset.link_calls import (
 from noc_console.screens.reset.state import ResetState
 from noc_console.screens.reset.views import link_text
 from noc_console.services.context import Principal, ServiceContext
-from noc_console.widgets.link_state import max_attempts_of
+from noc_console.widgets.link_poll import LinkPoll
 from noc_console.widgets.literal import printable
 
 
@@ -54,13 +55,14 @@ class LinkFollow(Static):
         self.principal = principal
         self.user_id = user_id
         self._say = say  # the wizard's message line
+        self._link_poll: LinkPoll | None = None
 
     def start(self) -> None:
         """The result of a reset by link shows: follow its delivery from now on."""
         self.display = True
         self.show()
         self.poll()
-        self.set_interval(POLL_SECONDS, self.poll)
+        self._link_poll = LinkPoll(self, POLL_SECONDS, self.poll)
 
     def poll(self) -> None:
         """Read the link's state once (what the timer does every few seconds)."""
@@ -78,10 +80,7 @@ class LinkFollow(Static):
         key = bound_key(self.screen, "reset.reissue") if self.state.can_reissue() else None
         self.update(
             link_text(
-                self.state.link,
-                max_attempts=max_attempts_of(self.app),
-                now=self.ctx.clock.now(),
-                reissue=key,
+                self.state.link, tz=self.state.timezone(), now=self.ctx.clock.now(), reissue=key
             )
         )
         self.refresh_bindings()
@@ -104,8 +103,11 @@ class LinkFollow(Static):
 
     @on(LinkPolled)
     def _polled(self, message: LinkPolled) -> None:
-        self.state.link = message.status
+        if not self.state.accept_link(message.status):
+            return  # a read that left before the re-issue: the failed link it saw is gone
         self.show()
+        if self._link_poll is not None:
+            self._link_poll.follow(self.state.link_settled())
 
     @on(LinkPollFailed)
     def _poll_failed(self, message: LinkPollFailed) -> None:
@@ -113,8 +115,9 @@ class LinkFollow(Static):
 
     @on(LinkReissued)
     def _reissued(self, message: LinkReissued) -> None:
-        self.state.reissuing = False
-        self.state.link = None
+        self.state.reissued(message.reissued.outbox_id)
+        if self._link_poll is not None:
+            self._link_poll.follow(settled=False)  # a new link: follow it until it is final
         self.notify(
             _("A new reset link was queued to {email}; the failed one no longer works.").format(
                 email=printable(message.reissued.email_masked)

@@ -404,7 +404,9 @@ class ResetWizard(ModalScreen[ResetOutcome | None]):
         self.query_one("#reset-body").loading = False
         preview = self.state.preview
         ttl = preview.reset_token_ttl_minutes if preview is not None else None
-        self.query_one("#result-text", Static).update(result_text(result, ttl))
+        self.query_one("#result-text", Static).update(
+            result_text(result, ttl, self.state.timezone())
+        )
         label, hint = result_hint(
             result, copy=bound_key(self, "reset.copy"), done=bound_key(self, "reset.done")
         )

@@ -17,6 +17,7 @@ from enum import IntEnum
 
 from noc_console.errors import ValidationError
 from noc_console.i18n import _, format_time
+from noc_console.models.customers import DEFAULT_TIMEZONE
 from noc_console.services import password_reset
 from noc_console.services.mailer import LinkStatus
 from noc_console.services.password_reset import (
@@ -150,8 +151,13 @@ class ResetState:
         self.reset_attempt = 0
         self.link: LinkStatus | None = None  # the queued link's delivery, as last read
         self.reissuing = False  # a re-issue of a failed link is running
+        self.newest_link_id = 0  # the re-issued link's row: answers about older ones are stale
 
     # ------------------------------------------------------------------ the link's delivery
+
+    def timezone(self) -> str:
+        """The customer's zone, in which the link's times are said (as in the Users tab)."""
+        return self.preview.timezone if self.preview is not None else DEFAULT_TIMEZONE
 
     def follows_link(self) -> bool:
         """The result step of a reset by link: its delivery state is read while it shows."""
@@ -161,6 +167,28 @@ class ResetState:
             and outcome is not None
             and outcome.method is ResetMethod.RESET_LINK
         )
+
+    def accept_link(self, status: LinkStatus | None) -> bool:
+        """Keep a read of the link unless it is about an older row than one already known.
+
+        A read that left before a re-issue committed answers with the failed link; shown
+        after the re-issue it would offer to re-issue again. False for such a stale answer.
+        """
+        known = max(self.newest_link_id, self.link.outbox_id if self.link is not None else 0)
+        if (status.outbox_id if status is not None else 0) < known:
+            return False
+        self.link = status
+        return True
+
+    def reissued(self, outbox_id: int) -> None:
+        """The new link replaced the failed one: nothing older may show from now on."""
+        self.reissuing = False
+        self.link = None
+        self.newest_link_id = max(self.newest_link_id, outbox_id)
+
+    def link_settled(self) -> bool:
+        """The link was sent, failed or expired: reading it again cannot change anything."""
+        return self.link is not None and self.link.final
 
     def can_reissue(self) -> bool:
         """Only a link whose mail failed for good, once, outside read-only mode."""

@@ -15,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 from noc_console.i18n import _, format_datetime, format_time, ngettext
-from noc_console.models.customers import DEFAULT_TIMEZONE
 from noc_console.screens.reset.state import NO_EMAIL, ResetForm, link_possible, no_resets_line
 from noc_console.services.mailer import LinkStatus
 from noc_console.services.password_reset import ResetMethod, ResetPreview, ResetResult
@@ -268,10 +267,11 @@ def summary_text(preview: ResetPreview, form: ResetForm, closing: Text) -> Group
     return Group(head, bullets(consequences(preview, form)), tail)
 
 
-def result_text(result: ResetResult, link_ttl_minutes: int | None) -> Text:
+def result_text(result: ResetResult, link_ttl_minutes: int | None, tz: str) -> Text:
     """Step (d) headline: what was done. Never contains the password.
 
-    The reset link's delivery state follows in its own line (``link_text``).
+    The reset link's delivery state follows in its own line (``link_text``); the link's
+    times are in the customer's zone ``tz``, as that line and the Users tab say them.
     """
     name = printable(result.full_name)
     login = printable(result.login)
@@ -299,7 +299,7 @@ def result_text(result: ResetResult, link_ttl_minutes: int | None) -> Text:
             ).format(
                 email=printable(result.email_masked or NO_EMAIL),
                 minutes=link_ttl_minutes if link_ttl_minutes is not None else "?",
-                when=format_time(expires) if expires else "—",
+                when=format_time(expires, tz) if expires else "—",
             ),
             style="bold",
         )
@@ -329,17 +329,13 @@ def result_text(result: ResetResult, link_ttl_minutes: int | None) -> Text:
     return text
 
 
-def link_text(
-    status: LinkStatus | None, *, max_attempts: int, now: datetime, reissue: str | None
-) -> Text:
+def link_text(status: LinkStatus | None, *, tz: str, now: datetime, reissue: str | None) -> Text:
     """Under the result: where the link stands, and the re-issue key once it failed."""
     text = Text(_("E-mail:") + " ", style="bold")
     if status is None:
         text.append(_("waiting for the mailer…"))
         return text
-    text.append_text(
-        link_state_text(status, max_attempts=max_attempts, tz=DEFAULT_TIMEZONE, now=now)
-    )
+    text.append_text(link_state_text(status, tz=tz, now=now))
     if reissue is not None:
         text.append("\n")
         text.append(

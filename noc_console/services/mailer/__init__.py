@@ -12,7 +12,12 @@ from noc_console.services.mailer.policy import RetryPolicy
 from noc_console.services.mailer.queue import Claim, claim_next, record_failure, record_sent
 from noc_console.services.mailer.reissue import Reissued, reissue_link
 from noc_console.services.mailer.relay import Relay, policy_of, worker_name
-from noc_console.services.mailer.status import LinkStatus, effective_state, link_statuses
+from noc_console.services.mailer.status import (
+    LinkStatus,
+    effective_state,
+    link_statuses,
+    settled,
+)
 from noc_console.services.mailer.transport import (
     DeliveryError,
     FolderTransport,
@@ -42,5 +47,6 @@ __all__ = [
     "record_failure",
     "record_sent",
     "reissue_link",
+    "settled",
     "worker_name",
 ]

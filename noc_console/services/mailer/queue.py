@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 SECRET_KEYS = ("url",)
 """Payload keys that carry a token: removed when the row reaches a final state."""
 
+LIMIT_KEY = "max_attempts"
+"""Payload key: the attempt limit of the mailer that last took the row, kept once it is
+final. The console shows "attempt 2 of N" from it, not from its own configuration: the
+mailer may run elsewhere with another ``[mail] max_attempts``."""
+
 SKIPS_PER_CLAIM = 50
 """Rows found unsendable (and closed) in one claim before it gives the turn back."""
 
@@ -120,6 +125,7 @@ def claim_next(
             payload = row.payload or {}
             row.state = OutboxState.SENDING.value
             row.attempts += 1
+            row.payload = {**payload, LIMIT_KEY: policy.max_attempts}
             row.claimed_by = worker[:120]
             row.claimed_until = now + lease
             expires = row.expires_at or now

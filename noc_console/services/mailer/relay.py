@@ -144,23 +144,32 @@ class Relay:
     # ------------------------------------------------------------------ loops
 
     def run_once(self) -> Counter[str]:
-        """Deliver everything due now (for cron); stops early on a stop request."""
-        while not self.stop.is_set() and self.deliver_one():
-            pass
+        """Deliver everything due now (for cron); stops early on a stop request.
+
+        The connection is closed (QUIT) before returning, as ``run_forever`` does: a cron
+        run that left it to the process's exit would drop it without a word to the server.
+        """
+        try:
+            while not self.stop.is_set() and self.deliver_one():
+                pass
+        finally:
+            self.transport.close()
         return self.counts
 
     def run_forever(self) -> Counter[str]:
         """Until ``stop`` is set: deliver what is due, wait ``poll_interval``, again."""
-        while not self.stop.is_set():
-            try:
-                while not self.stop.is_set() and self.deliver_one():
-                    pass
-            except OUTAGES as err:
-                self._outage(err)
-            else:
-                self._back()
-            self.stop.wait(self.settings.poll_interval_s)
-        self.transport.close()
+        try:
+            while not self.stop.is_set():
+                try:
+                    while not self.stop.is_set() and self.deliver_one():
+                        pass
+                except OUTAGES as err:
+                    self._outage(err)
+                else:
+                    self._back()
+                self.stop.wait(self.settings.poll_interval_s)
+        finally:
+            self.transport.close()
         return self.counts
 
     def _outage(self, err: Exception) -> None:

@@ -4,7 +4,8 @@ The analyst on the phone needs one sentence per user: queued, sent, retrying
 (which attempt, when next), failed (the server's reply) or expired. A queued
 or retrying row whose link's time has passed reads as expired even if no mailer
 ran to close it. One query for any number of users, served by the
-``(portal_user_id, id)`` index; never the link itself.
+``(portal_user_id, id)`` index; never the link itself (of the payload only the
+attempt limit the mailer recorded when it took the row).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from noc_console.models import NotificationOutbox, OutboxState
+from noc_console.models.outbox import FINAL_STATES
 from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
+from noc_console.services.mailer.queue import LIMIT_KEY
 from noc_console.services.password_reset.link import OUTBOX_KIND
 from noc_console.services.permissions import Permission
 
@@ -35,11 +38,24 @@ class LinkStatus:
     next_attempt_at: datetime | None
     expires_at: datetime | None
     last_error: str | None
+    max_attempts: int | None = None
+    """The limit of the mailer that took the row; None until one did."""
 
     @property
     def reissuable(self) -> bool:
         """Only a link that failed for good can be re-issued from the wizard."""
         return self.state is OutboxState.FAILED
+
+    @property
+    def final(self) -> bool:
+        """Nothing will happen to this link any more: reading it again is wasted."""
+        return self.state in FINAL_STATES
+
+
+def settled(statuses: Iterable[LinkStatus]) -> bool:
+    """Every link shown is final (or none is shown): a view may stop reading them until it
+    issues a new one. A link another console issues meanwhile shows at the view's next load."""
+    return all(status.final for status in statuses)
 
 
 def effective_state(row_state: str, expires_at: datetime | None, now: datetime) -> OutboxState:
@@ -80,6 +96,7 @@ def link_statuses(
                 o.next_attempt_at,
                 o.expires_at,
                 o.last_error,
+                o.payload[LIMIT_KEY].as_integer().label("max_attempts"),
             ).where(o.id.in_(newest))
         ).all()
     return {
@@ -93,6 +110,7 @@ def link_statuses(
             next_attempt_at=row.next_attempt_at,
             expires_at=row.expires_at,
             last_error=row.last_error,
+            max_attempts=row.max_attempts,
         )
         for row in rows
     }

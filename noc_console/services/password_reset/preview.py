@@ -16,6 +16,7 @@ from noc_console.i18n import _
 from noc_console.models import Customer, PortalUser
 from noc_console.services import permissions
 from noc_console.services.context import Principal, ServiceContext
+from noc_console.services.escalation.timeline import customer_zone
 from noc_console.services.password_reset.counts import RATE_WINDOW, reset_counts
 from noc_console.services.permissions import Permission
 from noc_console.services.policy import PasswordPolicyDTO, load_policy
@@ -48,6 +49,7 @@ class ResetPreview:
     max_resets_per_hour: int
     resets_left_this_hour: int
     next_reset_at: datetime | None  # when resets_left_this_hour is 0
+    timezone: str  # the customer's: the wizard says the link's times as the Users tab does
 
 
 def mask_email(email: str | None) -> str:
@@ -89,6 +91,7 @@ def build_preview(
         max_resets_per_hour=policy.max_resets_per_hour,
         resets_left_this_hour=left,
         next_reset_at=(oldest + RATE_WINDOW) if left == 0 and oldest else None,
+        timezone=customer_zone(customer.timezone).key,
     )
 
 
