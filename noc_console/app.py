@@ -249,6 +249,21 @@ class NocApp(OperatorSession, DatabaseSupervision):
             return
         self.push_screen(RunsBoard(state.ctx, self.principal, read_only=self.settings.read_only))
 
+    def action_enrol_second_factor(self) -> None:
+        """The operator's own second factor, set up or moved to a new phone (issue 15).
+
+        Only for oneself: a supervisor resets someone else's (a lost phone), and the
+        owner enrols again at the next sign-in, or here.
+        """
+        from noc_console.screens.totp_enrol.screen import TotpEnrolScreen
+
+        state = self.db_state
+        if self.principal is None or self.is_locked or not isinstance(state, DbConnected):
+            return
+        if isinstance(self.screen, TotpEnrolScreen):
+            return
+        self.push_screen(TotpEnrolScreen(state.ctx, self.identity(), actor=self.principal))
+
     def palette_commands(self) -> Iterable[PaletteCommand]:
         """The app's own palette entries (one table); screens add theirs with the same method."""
         from noc_console.runtime.palette import app_commands

@@ -102,33 +102,15 @@ def cmd_operator_reset_totp(run: Run) -> int:
 
 
 def cmd_operator_break_glass(run: Run) -> int:
-    from sqlalchemy import select
-
-    from noc_console import db
     from noc_console.clock import SystemClock
-    from noc_console.models import Operator, OperatorSource
-    from noc_console.services import audit
+    from noc_console.services.context import ServiceContext
+    from noc_console.services.operators import set_break_glass
 
     username = run.args.username.strip().lower()
     flag = not run.args.off
     with connected(run) as engine:
         require_schema(engine)
-        with db.session_factory(engine).begin() as session:
-            op = session.scalars(
-                select(Operator).where(Operator.username == username)
-            ).one_or_none()
-            if op is None:
-                raise CliError(f"no operator named {username}")
-            if op.source != OperatorSource.LOCAL.value:
-                raise CliError(f"{username} signs in through the directory: only local accounts")
-            before, op.break_glass = op.break_glass, flag
-            audit.record(
-                session,
-                at=SystemClock().now(),
-                action="operator_break_glass_set",
-                subject=f"op:{username}",
-                details={"before": before, "after": flag, "via": "command line"},
-            )
+        set_break_glass(ServiceContext(engine, clock=SystemClock()), username, on=flag)
     print(f"{username}: break-glass {'on' if flag else 'off'}")
     return EXIT_OK
 

@@ -14,7 +14,7 @@ ALLOWED_WHILE_LOCKED = frozenset(
 )
 """While the lock screen is up, the only app actions that run (everything else is refused)."""
 
-NEEDS_OPERATOR = frozenset({"lock", "logout", "find_customer", "board"})
+NEEDS_OPERATOR = frozenset({"lock", "logout", "find_customer", "board", "enrol_second_factor"})
 """App actions that mean nothing before an operator has logged in."""
 
 

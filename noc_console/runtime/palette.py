@@ -91,6 +91,15 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
     AppEntry(
         Shown.LOGGED_IN,
         PaletteCommand(
+            "app.second_factor",
+            N_("Set up my second factor"),
+            N_("A new phone or authenticator app: scan a new QR code (replaces the old one)"),
+            "app.enrol_second_factor",
+        ),
+    ),
+    AppEntry(
+        Shown.LOGGED_IN,
+        PaletteCommand(
             "app.lock",
             N_("Lock"),
             N_("Hide the screen until your password is typed again"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -86,6 +87,8 @@ class OperatorSession(App[None]):
         self._unlocking = False
         self.early_keys: list[tuple[str, str | None]] = []
         """Keys typed before the login screen exists; it takes them in order (issue 15)."""
+        self._identity: Identity | None = None
+        self._identity_lock = threading.Lock()
 
     def start_idle_lock(self) -> None:
         """From on_mount: look at the idle time every IDLE_CHECK_SECONDS."""
@@ -210,14 +213,17 @@ class OperatorSession(App[None]):
         self.refresh_bindings()
 
     def identity(self) -> Identity:
-        """How this console signs operators in (``[auth]``); built once, nothing connected."""
-        found: Identity | None = getattr(self, "_identity", None)
-        if found is None:
-            from noc_console.services.signin import identity_for
+        """How this console signs operators in (``[auth]``); built once, nothing connected.
 
-            found = identity_for(self.settings)
-            self._identity = found
-        return found
+        The one the login form, the enrolment and the idle lock all use. The login
+        form asks from its workers, two at once at start-up: the lock makes them share it.
+        """
+        with self._identity_lock:
+            if self._identity is None:
+                from noc_console.services.signin import identity_for
+
+                self._identity = identity_for(self.settings)
+            return self._identity
 
     @work(thread=True, exit_on_error=False, group="lock")
     def _lock_with_code(

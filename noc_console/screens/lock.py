@@ -71,21 +71,21 @@ class LockScreen(NocScreen):
         ctx: ServiceContext,
         principal: Principal,
         *,
+        identity: Identity,
         locked_at: datetime | None = None,
         idle_minutes: int | None = None,
-        identity: Identity | None = None,
         needs_code: bool = False,
     ) -> None:
         super().__init__()
         self.ctx = ctx
         self.principal = principal
         self.identity = identity
-        """How the password is checked (local or directory); None: the local check."""
+        """The app's: the password is checked where it was at login (local or directory)."""
         self.needs_code = needs_code
         """``[auth] lock_requires_totp`` and a factor enrolled: a code as well as the password."""
         self.locked_at = locked_at or ctx.clock.now()
         self.idle_minutes = idle_minutes
-        self.unlock_state = UnlockState()
+        self.unlock_state = UnlockState(needs_code=needs_code)
 
     def compose(self) -> ComposeResult:
         yield SessionBar()
@@ -151,29 +151,26 @@ class LockScreen(NocScreen):
         ):
             self.query_one("#lock-code", Input).focus()  # Enter moves on to the code
             return
-        field = self.query_one("#lock-password", Input)
-        password = field.value
-        code = ""
+        fields = [self.query_one("#lock-password", Input)]
         if self.needs_code:
-            code_field = self.query_one("#lock-code", Input)
-            code, code_field.value = code_field.value, ""
-        field.value = ""
-        attempt = self.unlock_state.submit(password)
+            fields.append(self.query_one("#lock-code", Input))
+        password = fields[0].value
+        code = fields[1].value if self.needs_code else ""
+        attempt = self.unlock_state.submit(password, code)
         self._render_state()
-        if attempt is None:
-            field.focus()
+        if attempt is None:  # the empty one takes the focus; what was typed stays
+            fields[1 if password and self.needs_code else 0].focus()
             return
+        for field in fields:
+            field.value = ""
         self._check_worker(attempt, password, code)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _check_worker(self, attempt: int, password: str, code: str = "") -> None:
-        from noc_console.services import auth, signin
+        from noc_console.services import signin
 
         try:
-            if self.identity is None:
-                ok = auth.verify_password(self.ctx, self.principal, password)
-            else:
-                ok = signin.unlock(self.ctx, self.identity, self.principal, password, code or None)
+            ok = signin.unlock(self.ctx, self.identity, self.principal, password, code or None)
         except DatabaseUnavailable as err:
             self.post_message(DatabaseProblem(str(err)))
             self.post_message(

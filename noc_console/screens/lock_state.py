@@ -34,18 +34,29 @@ class Verdict(Enum):
 class UnlockState:
     """Whether a check is running, what the screen says, and how many wrong passwords so far."""
 
-    def __init__(self, max_attempts: int = MAX_UNLOCK_ATTEMPTS) -> None:
+    def __init__(
+        self, max_attempts: int = MAX_UNLOCK_ATTEMPTS, *, needs_code: bool = False
+    ) -> None:
         self.max_attempts = max_attempts
+        self.needs_code = needs_code
+        """A code is asked too: a refusal cannot say which of the two was wrong (the service
+        does not tell, so that someone at the desk does not learn the password was right)."""
         self.attempt = 0
         """The number of the latest check; an answer to an older one is stale."""
         self.failures = 0
         self.busy = False
         self.message = ""
 
-    def submit(self, password: str) -> int | None:
-        """A password was typed: the number of the check to run, or None (nothing to check)."""
+    def submit(self, password: str, code: str = "") -> int | None:
+        """A password was typed: the number of the check to run, or None (nothing to check).
+
+        A missing code is not sent: the service would count it as a wrong one.
+        """
         if not password:
             self.message = _("Enter your password.")
+            return None
+        if self.needs_code and not code.strip():
+            self.message = _("Enter the code from your authenticator app.")
             return None
         self.attempt += 1
         self.busy = True
@@ -67,5 +78,10 @@ class UnlockState:
         if self.failures >= self.max_attempts:
             return Verdict.GIVE_UP
         left = self.max_attempts - self.failures
-        self.message = _("Wrong password. {n} attempts left before logging out.").format(n=left)
+        if self.needs_code:
+            self.message = _(
+                "Wrong password or code. {n} attempts left before logging out."
+            ).format(n=left)
+        else:
+            self.message = _("Wrong password. {n} attempts left before logging out.").format(n=left)
         return Verdict.AGAIN

@@ -13,7 +13,7 @@ database problem rows and status text live in ``screens.login_parts``.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from rich.text import Text
 from textual import on, work
@@ -39,6 +39,12 @@ if TYPE_CHECKING:
     from noc_console.services.signin import Identity, SecondFactorNeeded
 
 log = logging.getLogger(__name__)
+
+
+class SignsIn(Protocol):
+    """What the login form asks of the app: its one way of signing people in."""
+
+    def identity(self) -> Identity: ...
 
 
 class LoginScreen(NocScreen):
@@ -85,7 +91,6 @@ class LoginScreen(NocScreen):
         self._problem = ProblemRows()  # mounted when first needed
         self.ahead = TypeAhead(username=username)
         """Keys typed before the form is ready (issue 15): see ``type_ahead``."""
-        self._identity: Identity | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -352,13 +357,9 @@ class LoginScreen(NocScreen):
         self.post_message(LoginFinished(attempt, principal=principal, keyring_note=note))
 
     def identity(self) -> Identity:
-        """How this console signs people in (``[auth]``), built on first use in a worker."""
-        if self._identity is None:
-            from noc_console.services.signin import Identity, identity_for
-
-            settings = getattr(self.app, "settings", None)
-            self._identity = identity_for(settings) if settings is not None else Identity()
-        return self._identity
+        """The app's own (``OperatorSession.identity``), so this form, the enrolment and the
+        idle lock sign people in one way: one ``[auth]``, one key, one directory client."""
+        return cast("SignsIn", self.app).identity()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="keyring")
     def _check_keyring(self) -> None:
@@ -405,10 +406,9 @@ class LoginScreen(NocScreen):
                 self._open_enrolment(message.pending)
             return
         if message.principal is None:
-            if message.pending is not None and self.state.wants_code:
+            if self.state.refused(start_again=message.start_again):
                 self._say(self.state.message, "#code")  # a wrong code: try another
                 return
-            self.state.back_to_password(self.state.message)
             self.query_one("#password", Input).value = ""
             self._say(self.state.message, "#password")
             return
@@ -419,17 +419,22 @@ class LoginScreen(NocScreen):
 
     def _open_enrolment(self, pending: SecondFactorNeeded) -> None:
         from noc_console.screens.totp_enrol.screen import TotpEnrolScreen
+        from noc_console.screens.totp_enrol.state import SignInAgain
 
         db_state = self.state.db_state
         if not isinstance(db_state, DbConnected):
             return
 
-        def enrolled(principal: Principal | None) -> None:
-            if principal is None:  # cancelled: start again from the password
-                self.state.back_to_password(_("Second factor not set up; you are not signed in."))
+        def enrolled(result: Principal | SignInAgain | None) -> None:
+            if result is None or isinstance(result, SignInAgain):  # cancelled, or cannot go on
+                self.state.back_to_password(
+                    result.message
+                    if result is not None
+                    else _("Second factor not set up; you are not signed in.")
+                )
                 self._say(self.state.message, "#password")
                 return
-            self.post_message(self.LoggedIn(principal))
+            self.post_message(self.LoggedIn(result))
 
         self.app.push_screen(
             TotpEnrolScreen(db_state.ctx, self.identity(), pending=pending), enrolled

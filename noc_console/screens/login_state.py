@@ -161,6 +161,19 @@ class LoginState:
             return _("Enter the code from your authenticator app.")
         return None
 
+    def refused(self, *, start_again: bool = False) -> bool:
+        """After a refused answer: True when the code step stays, for another code.
+
+        A wrong code keeps the step; a refused password, or a second step that cannot
+        go on (``start_again``: locked, too slow, the factor reset meanwhile), goes back
+        to the password with the reason: a code step left open there would refuse
+        every code for good.
+        """
+        if self.wants_code and not start_again:
+            return True
+        self.back_to_password(self.message)
+        return False
+
     def back_to_password(self, message: str = "") -> None:
         """Start again from the password (a stale or refused second step)."""
         self.pending = None

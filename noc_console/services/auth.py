@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 from noc_console.errors import AuthenticationFailed
 from noc_console.i18n import N_, _
-from noc_console.models import Operator
-from noc_console.services import audit
 from noc_console.services.context import Principal, ServiceContext
 
 if TYPE_CHECKING:
@@ -62,17 +60,3 @@ def _local_identity() -> signin.Identity:
     from noc_console.services import signin
 
     return signin.Identity(auth=AuthSettings(require_totp=()))
-
-
-def verify_password(ctx: ServiceContext, actor: Principal, password: str) -> bool:
-    """Unlocking the idle lock: the same operator's password, checked again."""
-    with ctx.read_sessions() as session:
-        op = session.get(Operator, actor.operator_id)
-        ok = bool(op and op.is_active and ctx.hasher.verify(op.password_hash, password))
-    audit.record_now(
-        ctx,
-        action="console_unlocked" if ok else "console_unlock_failed",
-        operator_id=actor.operator_id,
-        subject=actor.label,
-    )
-    return ok

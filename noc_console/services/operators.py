@@ -1,4 +1,4 @@
-"""Operators (NOC staff): creation and listing. Login lives in services/auth."""
+"""Operators (NOC staff): creation, listing, the break-glass flag. Sign-in: services/signin."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from noc_console.clock import Clock
 from noc_console.errors import ConflictError, NotFound, ValidationError
 from noc_console.i18n import _
-from noc_console.models import Operator, Role
+from noc_console.models import Operator, OperatorSource, Role
 from noc_console.services import audit
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.hashing import Hasher
@@ -162,3 +162,34 @@ def list_all(ctx: ServiceContext, actor: Principal) -> list[OperatorInfo]:
     require(ctx, actor, Permission.VIEW_OPERATORS)
     with ctx.read_sessions() as session:
         return list_operators(session)
+
+
+def set_break_glass(ctx: ServiceContext, username: str, *, on: bool) -> bool:
+    """Flag a local operator as break-glass (or not); what the flag was before. Audited.
+
+    The way in when the directory is down (``[auth] local = "break-glass"``), so
+    only a local account can carry it: a directory account has no password here
+    to fall back on. Set from the command line, by whoever holds the database,
+    hence no principal (the audit row has no operator, like the CLI's other writes).
+    """
+    username = username.strip().lower()
+    with ctx.sessions.begin() as session:
+        op = session.scalars(select(Operator).where(Operator.username == username)).one_or_none()
+        if op is None:
+            raise NotFound(_("no operator named {username}").format(username=username))
+        if op.source != OperatorSource.LOCAL.value:
+            raise ValidationError(
+                message=_("{username} signs in through the directory: only local accounts").format(
+                    username=username
+                )
+            )
+        before, op.break_glass = op.break_glass, on
+        audit.record(
+            session,
+            at=ctx.clock.now(),
+            action="operator_break_glass_set",
+            subject=f"op:{username}",
+            details={"before": before, "after": on, "via": "command line"},
+        )
+    log.info("break-glass of %s set %s from the command line", username, "on" if on else "off")
+    return before

@@ -18,7 +18,7 @@ from noc_console.clock import FixedClock
 from noc_console.errors import AuthenticationFailed, PermissionDenied, ValidationError
 from noc_console.models import AuditEvent, Operator, OperatorRecoveryCode, Role
 from noc_console.services import signin
-from noc_console.services.auth import MAX_FAILED_LOGINS
+from noc_console.services.auth import LOCKOUT_MINUTES, MAX_FAILED_LOGINS
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.totp import factor
 from tests.support.factories import make_operator
@@ -216,3 +216,80 @@ def test_unknown_username_is_recorded_masked(
     with pytest.raises(AuthenticationFailed):
         signin.sign_in(ctx, identity, typed, PW)
     assert {e.subject for e in _events(ctx, "operator_login_failed")} == {event.subject}
+
+
+def test_enrolment_starts_again_when_too_slow_or_locked_as_the_code_step_does(
+    ctx: ServiceContext, identity: signin.Identity, clock: FixedClock
+) -> None:
+    with ctx.sessions.begin() as s:
+        make_operator(s, Role.SUPERVISOR, username="sara")
+    pending = signin.sign_in(ctx, identity, "sara", PW)
+    assert isinstance(pending, signin.SecondFactorNeeded) and not pending.enrolled
+    offer = factor.new_offer("sara")
+    clock.advance(minutes=signin.PENDING_MINUTES + 1)
+    with pytest.raises(signin.StartAgain, match="too slow"):
+        signin.finish_with_enrolment(
+            ctx, identity, pending, offer, pyotp.TOTP(offer.secret).at(clock.now())
+        )
+    pending = signin.sign_in(ctx, identity, "sara", PW)
+    assert isinstance(pending, signin.SecondFactorNeeded)
+    for _ in range(MAX_FAILED_LOGINS - 1):  # a wrong code: try the next one on the same step
+        with pytest.raises(ValidationError) as wrong:
+            signin.finish_with_enrolment(ctx, identity, pending, offer, "000000")
+        assert not isinstance(wrong.value, signin.StartAgain)
+    with pytest.raises(signin.StartAgain, match="locked"):
+        signin.finish_with_enrolment(ctx, identity, pending, offer, "000000")
+    with pytest.raises(signin.StartAgain, match="locked"):  # the right code does not open it
+        signin.finish_with_enrolment(
+            ctx, identity, pending, offer, pyotp.TOTP(offer.secret).at(clock.now())
+        )
+    with ctx.sessions() as s:
+        assert s.scalars(select(Operator.totp_secret)).one() is None
+
+
+def test_a_factor_reset_during_the_code_step_starts_the_sign_in_again(
+    ctx: ServiceContext, identity: signin.Identity, clock: FixedClock
+) -> None:
+    with ctx.sessions.begin() as s:
+        boss = make_operator(s, Role.SUPERVISOR, username="boss")
+        make_operator(s, Role.SUPERVISOR, username="sara")
+    secret, _codes = _enrolled(ctx, identity, "sara", clock)
+    clock.advance(minutes=1)
+    pending = signin.sign_in(ctx, identity, "sara", PW)
+    assert isinstance(pending, signin.SecondFactorNeeded) and pending.enrolled
+    factor.reset_factor(ctx, boss, "sara")  # her phone was lost: between password and code
+    with pytest.raises(signin.StartAgain, match="second factor was reset"):
+        signin.finish_with_code(ctx, identity, pending, pyotp.TOTP(secret).at(clock.now()))
+    with ctx.sessions() as s:
+        op = s.scalars(select(Operator).where(Operator.username == "sara")).one()
+        assert op.failed_login_count == 0  # not a wrong code: nothing to count
+    assert _events(ctx, "operator_login_failed")[-1].details == {"why": "not_enrolled"}
+    again = signin.sign_in(ctx, identity, "sara", PW)  # the password again: enrol anew
+    assert isinstance(again, signin.SecondFactorNeeded) and not again.enrolled
+
+
+def test_wrong_codes_at_the_idle_lock_count_toward_the_same_lockout(
+    ctx: ServiceContext, identity: signin.Identity, clock: FixedClock
+) -> None:
+    with ctx.sessions.begin() as s:
+        make_operator(s, Role.SUPERVISOR, username="sara")
+    secret, _codes = _enrolled(ctx, identity, "sara", clock)
+    clock.advance(minutes=1)
+    pending = signin.sign_in(ctx, identity, "sara", PW)
+    assert isinstance(pending, signin.SecondFactorNeeded)
+    sara = signin.finish_with_code(ctx, identity, pending, pyotp.TOTP(secret).at(clock.now()))
+    with_code = replace(identity, auth=replace(identity.auth, lock_requires_totp=True))
+    clock.advance(minutes=1)
+    assert not signin.unlock(ctx, with_code, sara, "not-her-password", "000000")  # not counted
+    for _ in range(MAX_FAILED_LOGINS):
+        assert not signin.unlock(ctx, with_code, sara, PW, "000000")
+    failed = _events(ctx, "console_unlock_failed")
+    assert [e.details for e in failed] == [
+        {},
+        *[{"why": "wrong_code"}] * (MAX_FAILED_LOGINS - 1),
+        {"why": "wrong_code", "locked_minutes": LOCKOUT_MINUTES},
+    ]
+    with pytest.raises(AuthenticationFailed, match="locked"):  # the login's lockout, now
+        signin.sign_in(ctx, identity, "sara", PW)
+    with ctx.sessions() as s:
+        assert s.scalars(select(Operator.failed_login_count)).one() == 0  # reset as it locked

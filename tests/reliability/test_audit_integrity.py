@@ -34,6 +34,7 @@ from noc_console.services import (
     escalation,
     operators,
     portal_auth,
+    signin,
     system,
 )
 from noc_console.services import password_reset as pr
@@ -300,11 +301,13 @@ WRITES: dict[str, tuple[str, Prepare]] = {
     ),
     "idle unlock": (
         "console_unlocked",
-        lambda c, w, _p: lambda: auth.verify_password(c, w.analyst, OP_PASSWORD),
+        lambda c, w, _p: lambda: signin.unlock(c, signin.Identity(), w.analyst, OP_PASSWORD),
     ),
     "idle unlock failed": (
         "console_unlock_failed",
-        lambda c, w, _p: lambda: auth.verify_password(c, w.analyst, "wrong-password-00"),
+        lambda c, w, _p: (
+            lambda: signin.unlock(c, signin.Identity(), w.analyst, "wrong-password-00")
+        ),
     ),
     "logout": ("operator_logout", lambda c, w, _p: lambda: system.record_logout(c, w.analyst)),
     "operator created": (

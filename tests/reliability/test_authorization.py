@@ -58,6 +58,7 @@ from noc_console.services import (
     escalation,
     escalation_runs,  # issue 13
     operators,
+    signin,
     system,
 )
 from noc_console.services import password_reset as pr
@@ -82,6 +83,8 @@ from tests.support.factories import (
 OP_PASSWORD = "operator-password-123"  # the factories' default
 NEW_OP_PASSWORD = "uma-senha-de-operador-nova"
 ROLES = (Role.ANALYST, Role.OPERATOR, Role.SUPERVISOR)
+LOCAL = signin.Identity()
+"""The idle lock's check as a console with local accounts makes it (``signin.unlock``)."""
 
 # Y = allowed, - = PermissionDenied. Columns: each role, read-write then read-only.
 MATRIX = """
@@ -101,7 +104,6 @@ audit_query.list_actions          -   -     -   -      Y   Y
 operators.add_operator            -   -     -   -      Y   -
 operators.set_operator_active     -   -     -   -      Y   -
 operators.list_all                -   -     -   -      Y   Y
-auth.verify_password              Y   Y     Y   Y      Y   Y
 system.record_logout              Y   Y     Y   Y      Y   Y
 escalation_runs.board             Y   Y     Y   Y      Y   Y
 escalation_runs.run_detail        Y   Y     Y   Y      Y   Y
@@ -263,7 +265,6 @@ def _calls(ctx: ServiceContext, w: World, t: Target) -> dict[str, Callable[[Prin
             ctx, a, t.operator_id, active=False
         ),
         "operators.list_all": lambda a: operators.list_all(ctx, a),
-        "auth.verify_password": lambda a: auth.verify_password(ctx, a, OP_PASSWORD),
         "system.record_logout": lambda a: system.record_logout(ctx, a),
         **_run_calls(ctx, w, t),
         **_mailer_calls(ctx, t),  # issue 14
@@ -278,7 +279,6 @@ def _identity_calls(ctx: ServiceContext, t: Target) -> dict[str, Callable[[Princ
     import pyotp
 
     from noc_console.auth_settings import AuthSettings
-    from noc_console.services import signin
     from noc_console.services.totp import factor
 
     identity = signin.Identity(auth=AuthSettings(lock_requires_totp=True))
@@ -671,7 +671,7 @@ def test_inactive_or_locked_operators_cannot_log_in_nor_unlock(
     operators.set_operator_active(rctx, boss, ana.operator_id, active=False)  # ...and is disabled
     with pytest.raises(AuthenticationFailed, match="disabled"):
         auth.login(rctx, "ana", OP_PASSWORD)
-    assert auth.verify_password(rctx, session, OP_PASSWORD) is False  # the idle lock stays shut
+    assert signin.unlock(rctx, LOCAL, session, OP_PASSWORD) is False  # the idle lock stays shut
 
     for _ in range(auth.MAX_FAILED_LOGINS):
         with pytest.raises(AuthenticationFailed):
@@ -685,7 +685,7 @@ def test_inactive_or_locked_operators_cannot_log_in_nor_unlock(
     assert auth.login(rctx, "bia", OP_PASSWORD).operator_id == bia.operator_id
 
     # The idle lock asks for the same operator's password: another one's does not open it.
-    assert auth.verify_password(rctx, auth.login(rctx, "chefe", OP_PASSWORD), "x" * 20) is False
+    assert signin.unlock(rctx, LOCAL, auth.login(rctx, "chefe", OP_PASSWORD), "x" * 20) is False
     with rctx.sessions() as s:
         failed = s.scalar(select(func.count()).where(AuditEvent.action == "console_unlock_failed"))
     assert failed == 2

@@ -38,7 +38,7 @@ from noc_console.clock import FixedClock
 from noc_console.config import Argon2Params
 from noc_console.errors import AuthenticationFailed, ValidationError
 from noc_console.models import NotificationOutbox, Operator, PasswordResetToken, PortalUser, Role
-from noc_console.services import auth, portal_auth
+from noc_console.services import auth, portal_auth, signin
 from noc_console.services import password_reset as pr
 from noc_console.services.context import ServiceContext
 from noc_console.services.hashing import Hasher
@@ -113,8 +113,8 @@ def test_every_credential_flow_leaves_secrets_only_where_they_belong(
     who = auth.login(rctx, "ana", OP_PASSWORD)
     with pytest.raises(AuthenticationFailed):
         auth.login(rctx, "ana", OP_PASSWORD + "x")
-    assert auth.verify_password(rctx, who, OP_PASSWORD)
-    assert not auth.verify_password(rctx, who, "nope-" + OP_PASSWORD)
+    assert signin.unlock(rctx, signin.Identity(), who, OP_PASSWORD)
+    assert not signin.unlock(rctx, signin.Identity(), who, "nope-" + OP_PASSWORD)
 
     # Temporary password: shown once (not in repr), works once as "change required".
     temp = _reset(rctx, analyst, ids[0], ResetMethod.TEMPORARY_PASSWORD)
@@ -181,7 +181,7 @@ def test_the_operator_password_never_reaches_the_disk_without_a_keyring(
     )
     try:
         who = auth.login(engine_ctx, "nina", typed)
-        assert auth.verify_password(engine_ctx, who, typed)
+        assert signin.unlock(engine_ctx, signin.Identity(), who, typed)
     finally:
         engine_ctx.engine.dispose()
     for root in (private_dirs, tmp_path):

@@ -92,3 +92,33 @@ def test_denial_for_an_unknown_customer_id_is_still_audited(ctx: ServiceContext)
     with ctx.sessions() as s:
         row = s.scalars(select(AuditEvent).where(AuditEvent.action == "permission_denied")).one()
     assert row.customer_id is None and row.details["customer_id"] == 987654
+
+
+def test_break_glass_is_for_local_accounts_only_and_audited(ctx: ServiceContext) -> None:
+    from noc_console.errors import NotFound
+    from noc_console.models import Operator
+
+    with ctx.sessions.begin() as s:
+        make_operator(s, Role.ANALYST, username="glass")
+        make_operator(s, Role.ANALYST, username="dir")
+        directory = s.scalars(select(Operator).where(Operator.username == "dir")).one()
+        directory.source, directory.directory_dn = "ldap", "uid=dir,dc=example"
+    assert operators.set_break_glass(ctx, " Glass ", on=True) is False
+    assert operators.set_break_glass(ctx, "glass", on=True) is True
+    with pytest.raises(NotFound, match="no operator named nobody"):
+        operators.set_break_glass(ctx, "nobody", on=True)
+    with pytest.raises(ValidationError, match="only local accounts") as refused:
+        operators.set_break_glass(ctx, "dir", on=True)
+    assert refused.value.fields == {}  # one line on the command line, not "field: message"
+    with ctx.sessions() as s:
+        flags = dict(s.execute(select(Operator.username, Operator.break_glass)).tuples().all())
+        events = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "operator_break_glass_set")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert flags == {"glass": True, "dir": False}
+    assert [(e.operator_id, e.subject, e.details) for e in events] == [
+        (None, "op:glass", {"before": False, "after": True, "via": "command line"}),
+        (None, "op:glass", {"before": True, "after": True, "via": "command line"}),
+    ]

@@ -28,6 +28,7 @@ def _ids(*, logged_in: bool, may_read_audit: bool, language: str) -> list[str]:
                 "app.audit_log",
                 "app.language.pt_BR",
                 "app.theme",
+                "app.second_factor",
                 "app.lock",
                 "app.logout",
                 "app.quit",

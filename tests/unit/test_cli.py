@@ -860,6 +860,51 @@ def test_operator_add_needs_a_terminal(
     assert prompts.prompts == []
 
 
+@pytest.mark.usefixtures("fast_argon2", "tty")
+def test_operator_break_glass_on_off_audited_and_local_only(
+    run_cli: Callable[..., CliResult], prompts: ScriptedGetpass, sqlite_url: str
+) -> None:
+    from noc_console.models import AuditEvent
+
+    prompts.answers += [OP_PASSWORD] * 4
+    assert run_cli("operator", "add", "ana", "--role", "analyst", "--db", sqlite_url).code == 0
+    assert run_cli("operator", "add", "dir", "--role", "analyst", "--db", sqlite_url).code == 0
+    execute(
+        sqlite_url,
+        "UPDATE operators SET source = 'ldap', directory_dn = 'uid=dir,dc=example'"
+        " WHERE username = 'dir'",
+    )
+    on = run_cli("operator", "break-glass", " Ana ", "--db", sqlite_url)
+    assert (on.code, on.out, on.err) == (0, "ana: break-glass on\n", "")
+    off = run_cli("operator", "break-glass", "ana", "--off", "--db", sqlite_url)
+    assert (off.code, off.out, off.err) == (0, "ana: break-glass off\n", "")
+    unknown = run_cli("operator", "break-glass", "nobody", "--db", sqlite_url)
+    assert (unknown.code, unknown.out) == (2, "")
+    assert unknown.err == "noc-console: no operator named nobody\n"
+    directory = run_cli("operator", "break-glass", "dir", "--db", sqlite_url)
+    assert (directory.code, directory.out) == (2, "")
+    assert directory.err == (
+        "noc-console: dir signs in through the directory: only local accounts\n"
+    )
+
+    engine = db.create_db_engine(sqlite_url)
+    try:
+        with db.session_factory(engine)() as session:
+            events = session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "operator_break_glass_set")
+                .order_by(AuditEvent.id)
+            ).all()
+            glass = session.scalars(select(Operator.break_glass).order_by(Operator.username))
+            assert list(glass) == [False, False]
+            assert [(e.operator_id, e.subject, e.details) for e in events] == [
+                (None, "op:ana", {"before": False, "after": True, "via": "command line"}),
+                (None, "op:ana", {"before": True, "after": False, "via": "command line"}),
+            ]
+    finally:
+        engine.dispose()
+
+
 # --------------------------------------------------------------------------- demo
 
 

@@ -61,3 +61,16 @@ def test_a_failed_check_is_said_and_not_counted() -> None:
     assert state.checked(attempt, ok=False, error="database unavailable") is Verdict.AGAIN
     assert state.message == "database unavailable"
     assert state.failures == 0 and not state.busy
+
+
+def test_with_a_code_an_empty_one_is_not_sent_and_a_refusal_names_both() -> None:
+    """The service does not say which was wrong; an empty code would count as a wrong one."""
+    state = UnlockState(needs_code=True)
+    assert state.submit("pw") is None and state.submit("pw", "  ") is None
+    assert state.message == "Enter the code from your authenticator app."
+    assert state.attempt == 0 and not state.busy
+    attempt = state.submit("pw", "123456")
+    assert attempt == 1
+    assert state.checked(attempt, ok=False) is Verdict.AGAIN
+    left = MAX_UNLOCK_ATTEMPTS - 1
+    assert state.message == f"Wrong password or code. {left} attempts left before logging out."

@@ -137,3 +137,32 @@ def test_the_form_is_ready_once_painted_and_the_database_answered() -> None:
     state.db_state = DbUnavailable("connection refused")
     assert state.form_ready()  # a problem the operator must see: the form takes over
     assert not LoginState(CONNECTED).form_ready()  # not painted yet
+
+
+def test_a_wrong_code_keeps_the_code_step_and_anything_that_ends_it_starts_again() -> None:
+    """Issue 15: a step the service says cannot go on (``StartAgain``: locked, too slow, the
+    factor reset meanwhile) must not leave the code box up, refusing every code for good."""
+    from datetime import UTC, datetime
+
+    from noc_console.models import Role
+    from noc_console.services.signin import SecondFactorNeeded
+
+    pending = SecondFactorNeeded(
+        operator_id=1,
+        username="sara",
+        display_name="Sara",
+        role=Role.SUPERVISOR,
+        source="local",
+        break_glass=False,
+        enrolled=True,
+        checked_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    state = LoginState(CONNECTED)
+    state.password_checked(pending)
+    assert state.finish(state.start(), succeeded=False, error="wrong code")
+    assert state.refused() and state.wants_code and state.message == "wrong code"
+    assert state.finish(state.start(), succeeded=False, error="factor reset")
+    assert not state.refused(start_again=True)
+    assert (state.wants_code, state.pending, state.message) == (False, None, "factor reset")
+    assert state.finish(state.start(), succeeded=False, error="wrong username or password")
+    assert not state.refused() and state.message == "wrong username or password"

@@ -10,7 +10,7 @@ import pytest
 from noc_console.auth_settings import load_auth
 from noc_console.config import ConfigError
 from noc_console.screens.login_state import TypeAhead
-from noc_console.screens.totp_enrol.state import EnrolState, Step
+from noc_console.screens.totp_enrol.state import EnrolState, SignInAgain, Step
 from noc_console.services.totp.factor import RecoveryCodes, new_offer
 from noc_console.services.vault import Vault, VaultError, mask_username
 
@@ -66,6 +66,16 @@ def test_enrolment_state() -> None:
     assert state.step is Step.CODES and state.offer is None
     assert state.recovery == ("abcde-fghjk",)
     assert state.leave() is None and state.recovery == ()
+
+
+def test_an_enrolment_that_cannot_go_on_hands_the_login_back() -> None:
+    state = EnrolState(new_offer("sara"))
+    attempt = state.submit("123456")
+    assert attempt is not None
+    assert state.start_again(attempt - 1, "too slow") is None  # stale
+    assert state.busy
+    assert state.start_again(attempt, "too slow") == SignInAgain("too slow")
+    assert state.offer is None and not state.busy  # the secret is not kept
 
 
 def test_auth_settings_defaults_and_refusals(tmp_path: Path) -> None:

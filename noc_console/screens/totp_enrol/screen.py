@@ -1,9 +1,11 @@
 """Second-factor enrolment: the QR code in the terminal, the secret for typing, then a code.
 
 Opened by the login screen when a role needs a code and none is set up yet
-(``pending``), and dismissed with the signed-in principal (or None when the
-operator gives up). The check (and the write of the encrypted secret and the
-hashed recovery codes) runs in a thread worker; the rules are in ``state``.
+(``pending``), and dismissed with the signed-in principal, None when the
+operator gives up, or ``SignInAgain`` when that sign-in cannot go on (locked,
+too slow); or from the palette by an operator already signed in (``actor``).
+The check (and the write of the encrypted secret and the hashed recovery
+codes) runs in a thread worker; the rules are in ``state``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from noc_console.widgets.fields import Field
 from noc_console.widgets.literal import printable
 
 if TYPE_CHECKING:
+    from noc_console.screens.totp_enrol.state import SignInAgain
     from noc_console.services.context import Principal, ServiceContext
     from noc_console.services.signin import Identity, SecondFactorNeeded
     from noc_console.services.totp.factor import EnrolmentOffer, RecoveryCodes
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class TotpEnrolScreen(Screen["Principal | None"]):
+class TotpEnrolScreen(Screen["Principal | SignInAgain | None"]):
     """Scan (or type) the secret, prove it with a code, read the recovery codes once."""
 
     HELP_TITLE = N_("Second factor")
@@ -67,12 +70,14 @@ class TotpEnrolScreen(Screen["Principal | None"]):
             recovery: RecoveryCodes | None = None,
             principal: Principal | None = None,
             error: str = "",
+            start_again: bool = False,
         ) -> None:
             super().__init__()
             self.attempt = attempt
             self.recovery = recovery
             self.principal = principal
             self.error = error
+            self.start_again = start_again
 
     def __init__(
         self,
@@ -177,6 +182,8 @@ class TotpEnrolScreen(Screen["Principal | None"]):
         except ValidationError as err:
             error = " ".join(m for ms in err.fields.values() for m in ms) or str(err)
             self.post_message(self.Checked(attempt, error=error))
+        except signin.StartAgain as err:
+            self.post_message(self.Checked(attempt, error=str(err), start_again=True))
         except (AuthenticationFailed, DatabaseUnavailable) as err:
             self.post_message(self.Checked(attempt, error=str(err)))
         except Exception as err:  # noqa: BLE001 - one line on screen, the type in the log
@@ -195,6 +202,11 @@ class TotpEnrolScreen(Screen["Principal | None"]):
     @on(Checked)
     def _checked(self, message: Checked) -> None:
         state = self.enrol_state
+        if message.start_again:  # the login form takes over, from the password
+            again: SignInAgain | None = state.start_again(message.attempt, message.error)
+            if again is not None:
+                self.dismiss(again)
+            return
         if message.recovery is None:
             if state.refused(message.attempt, message.error):
                 self._render_state()

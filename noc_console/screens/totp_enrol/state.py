@@ -7,6 +7,7 @@ code proves the authenticator app has it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,17 @@ class Step(Enum):
     """The QR code and the secret are shown; a code is asked for."""
     CODES = "codes"
     """Enrolled: the recovery codes are shown, once; Continue leaves."""
+
+
+@dataclass(frozen=True)
+class SignInAgain:
+    """What the screen hands back when the sign-in it finishes cannot go on (locked, too slow).
+
+    Not None (the operator cancelled): the login form says ``message`` and asks
+    for the password again, as it does when its own code step ends that way.
+    """
+
+    message: str
 
 
 class EnrolState:
@@ -53,6 +65,16 @@ class EnrolState:
         self.busy = False
         self.message = message
         return True
+
+    def start_again(self, attempt: int, message: str) -> SignInAgain | None:
+        """The sign-in this enrolment finishes cannot go on: the secret is dropped, and the
+        login takes over (None: a stale answer, ignored)."""
+        if attempt != self.attempt:
+            return None
+        self.busy = False
+        self.offer = None
+        self.message = message
+        return SignInAgain(message)
 
     def enrolled(
         self, attempt: int, recovery: RecoveryCodes, principal: Principal | None = None

@@ -6,7 +6,7 @@ is reset only when the whole sign-in succeeds.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,20 @@ from noc_console.services.vault import mask_username
 
 def find_operator(session: Session, username: str) -> Operator | None:
     return session.scalars(select(Operator).where(Operator.username == username)).one_or_none()
+
+
+def count_wrong(op: Operator, now: datetime) -> bool:
+    """One more wrong password or code toward the lockout; whether it locked the account.
+
+    The idle lock's wrong codes count here too: the password alone must not buy a
+    second budget of codes to try.
+    """
+    op.failed_login_count += 1
+    if op.failed_login_count < MAX_FAILED_LOGINS:
+        return False
+    op.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+    op.failed_login_count = 0
+    return True
 
 
 class Attempt:
@@ -55,10 +69,7 @@ class Attempt:
 
     def count_failure(self, op: Operator, why: str) -> str:
         """A wrong password or code: counted toward the lockout."""
-        op.failed_login_count += 1
-        if op.failed_login_count >= MAX_FAILED_LOGINS:
-            op.locked_until = self.now + timedelta(minutes=LOCKOUT_MINUTES)
-            op.failed_login_count = 0
+        if count_wrong(op, self.now):
             return self.fail(
                 op,
                 why,

@@ -15,7 +15,11 @@ log = logging.getLogger("noc_console.services.signin")
 
 
 class StartAgain(AuthenticationFailed):
-    """The second step cannot go on (locked, disabled, too slow): sign in from the password."""
+    """The second step cannot go on (locked, disabled, too slow, factor reset): sign in again.
+
+    Distinct from a refused code, which the operator may retry on the same step: the
+    login form (and the enrolment screen) go back to the password on this one.
+    """
 
 
 @dataclass(frozen=True)

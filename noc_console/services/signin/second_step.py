@@ -37,10 +37,21 @@ def _pending_operator(
     return op, None
 
 
+def _locked(op: Operator, attempt: Attempt) -> bool:
+    """Whether the wrong code just counted locked the account: no code can finish this step."""
+    return op.locked_until is not None and op.locked_until > attempt.now
+
+
 def finish_with_code(
     ctx: ServiceContext, identity: Identity, pending: SecondFactorNeeded, code: str
 ) -> Principal:
-    """The second step: a TOTP or unused recovery code; wrong ones count toward the lockout."""
+    """The second step: a TOTP or unused recovery code; wrong ones count toward the lockout.
+
+    StartAgain when the step cannot go on: locked (by this code or before), disabled,
+    too slow, or the factor was reset (a lost phone) since the password was checked:
+    there is nothing to check the code against, and the password step, done again,
+    offers the enrolment or signs in, as the role requires.
+    """
     failure: str
     restart = False
     with ctx.sessions.begin() as session:
@@ -50,7 +61,12 @@ def finish_with_code(
             failure = failure_or_none or _("Login failed.")
             restart = True
         elif not factor.is_enrolled(op):
-            failure = attempt.fail(op, "not_enrolled", _("no second factor is set up"))
+            failure = attempt.fail(
+                op,
+                "not_enrolled",
+                _("your second factor was reset; sign in with your password again to set it up"),
+            )
+            restart = True
         else:
             try:
                 kind = factor.check_code(session, op, identity.vault, ctx.hasher, code, attempt.now)
@@ -61,7 +77,7 @@ def finish_with_code(
                 if kind is not None:
                     return attempt.succeed(op, pending.source, second_factor=kind.value)
                 failure = attempt.count_failure(op, "wrong_code")
-                restart = op.locked_until is not None and op.locked_until > attempt.now
+                restart = _locked(op, attempt)
     raise StartAgain(failure) if restart else AuthenticationFailed(failure)
 
 
@@ -74,14 +90,18 @@ def finish_with_enrolment(
 ) -> tuple[Principal, factor.RecoveryCodes]:
     """First sign-in of a role that needs a code: enrol, and the first code signs in.
 
-    A wrong code is a ValidationError (nothing stored; counted toward the lockout).
+    A wrong code is a ValidationError (nothing stored; counted toward the lockout),
+    so the operator can read the app again; as with ``finish_with_code``, a step
+    that cannot go on (locked, disabled, too slow) is StartAgain.
     """
-    error: ValidationError | None = None
-    failure: str | None = None
+    refused: ValidationError | None = None
+    failure: str
     with ctx.sessions.begin() as session:
         attempt = Attempt(ctx, identity, session, pending.username)
-        op, failure = _pending_operator(attempt, pending)
-        if failure is None and op is not None:
+        op, blocked = _pending_operator(attempt, pending)
+        if blocked is not None or op is None:
+            failure = blocked or _("Login failed.")
+        else:
             try:  # the code is checked before anything is written
                 recovery = factor.enrol(
                     session,
@@ -93,13 +113,14 @@ def finish_with_enrolment(
                     now=attempt.now,
                 )
             except ValidationError as err:
-                error = err
                 failure = attempt.count_failure(op, "wrong_code")
+                if not _locked(op, attempt):
+                    refused = err
             else:
                 return attempt.succeed(op, pending.source, second_factor="enrolled"), recovery
-    if error is not None and failure == _("wrong code"):
-        raise error
-    raise AuthenticationFailed(failure or _("Login failed."))
+    if refused is not None:
+        raise refused
+    raise StartAgain(failure)
 
 
 def enrol_self(

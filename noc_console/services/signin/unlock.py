@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from noc_console.models import Operator, OperatorSource
 from noc_console.services import audit
+from noc_console.services.auth import LOCKOUT_MINUTES
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.signin.identity import Identity
+from noc_console.services.signin.lockout import count_wrong
 from noc_console.services.signin.outcome import log
 from noc_console.services.totp import factor
 
@@ -26,7 +28,11 @@ def unlock(
     password: str,
     code: str | None = None,
 ) -> bool:
-    """The idle lock: the same operator's password (by its source), and a code if configured."""
+    """The idle lock: the same operator's password (by its source), and a code if configured.
+
+    A wrong code after the right password counts toward the account's lockout, as
+    at the login's code step (the lock screen also logs out after its own few tries).
+    """
     from noc_console.services.directory.client import DirectoryUnavailable
 
     ok = False
@@ -45,19 +51,24 @@ def unlock(
             log.warning("unlock of %s: directory unavailable", actor.username)
             bind = None
         ok = bool(bind and bind.person and bind.person.dn.lower() == dn.lower())
+    details: dict[str, object] = {}
     with ctx.sessions.begin() as session:
+        now = ctx.clock.now()
         if ok and identity.auth.lock_requires_totp:
             op = session.get_one(Operator, actor.operator_id)
             if factor.is_enrolled(op):
-                kind = factor.check_code(
-                    session, op, identity.vault, ctx.hasher, code or "", ctx.clock.now()
-                )
+                kind = factor.check_code(session, op, identity.vault, ctx.hasher, code or "", now)
                 ok = kind is not None
+                if not ok:
+                    details["why"] = "wrong_code"
+                    if count_wrong(op, now):
+                        details["locked_minutes"] = LOCKOUT_MINUTES
         audit.record(
             session,
-            at=ctx.clock.now(),
+            at=now,
             action="console_unlocked" if ok else "console_unlock_failed",
             operator_id=actor.operator_id,
             subject=actor.label,
+            details=details,
         )
     return ok
