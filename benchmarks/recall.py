@@ -118,6 +118,10 @@ _COMPANIES = (
 
 def _sample(engine: Engine, sql: str, n: int, rng: random.Random) -> list[tuple[int, str]]:
     with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            # Names unique in the whole table: a GROUP BY over every user (5 M: longer
+            # than the console's statement timeout, which is for an operator waiting).
+            conn.execute(text("SET LOCAL statement_timeout = 0"))
         rows = [(int(r[0]), str(r[1])) for r in conn.execute(text(sql), {"n": n * 20}).all()]
     return rng.sample(rows, min(n, len(rows)))
 
