@@ -47,20 +47,6 @@ def _run(
     return list(session.execute(text(sql), params).all())
 
 
-def _plan_once(session: Session) -> None:
-    """PostgreSQL: each statement shape planned once per connection, not per keystroke.
-
-    A lookup's statement is a UNION of a dozen index-served branches: planning it
-    took 2-3 ms, more than running it (1 M users). psycopg prepares a statement
-    run five times on a connection; with generic plans (for this transaction only)
-    a prepared shape is then planned once. Every branch is an equality, an index
-    range or a trigram probe with its LIMIT in the text, so its plan does not depend
-    on the values (``test_search_plans`` checks the generic plans use the indexes).
-    Behind PgBouncer nothing is prepared and this changes nothing.
-    """
-    session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
-
-
 def _resolve(session: Session, builder: QueryBuilder) -> None:
     """The stored words the typed ones may stand for, before a stage names them (once per
     lookup, one round trip on btrees): those one typo from each forgiven word and, for a
@@ -114,8 +100,6 @@ def search(
     rankers = plan.rankers(parsed)
     builder = QueryBuilder(parsed, ctx.engine.dialect.name)
     with ctx.read_sessions() as session:
-        if builder.postgresql:
-            _plan_once(session)
         if len(parsed.words) > 1:  # stage 1 forgives a typo in the words besides the driver
             _resolve(session, builder)
         branches = plan.direct(builder)

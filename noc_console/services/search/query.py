@@ -73,7 +73,6 @@ class QueryBuilder:
     def __init__(self, term: Term, dialect: str) -> None:
         self.term = term
         self.sqlite = dialect == "sqlite"
-        self.postgresql = dialect == "postgresql"
         self._pending: dict[str, Any] = {}
         self.branches: list[Branch] = []
         self.domain_branches: set[int] = set()
@@ -373,9 +372,8 @@ class QueryBuilder:
         params: dict[str, Any] = {}
         for branch in branches:
             params.update(branch.params)
-        # The limits are written into the text (ints of ours, never user text): a plan made
-        # once for the statement (PostgreSQL's generic plans, ``lookup``) then knows that a
-        # branch stops after a window and walks its index in order to stop early.
+        # The limits are written into the text (ints of ours, never user text), so a plan
+        # PostgreSQL keeps for a prepared statement knows where each branch stops.
         limits = {False: int(window), True: int(narrow_window(window))}
         parts = [
             f"SELECT * FROM ({branch.sql} LIMIT {limits[branch.narrow]}) AS b{i}"  # noqa: S608
