@@ -108,6 +108,22 @@ async def settle(pilot: Pilot[Any]) -> None:
             return
 
 
+async def settle_tables(pilot: Pilot[Any], budget: float = 5.0) -> None:
+    """Wait until every table on screen has measured its columns (done when the app is idle:
+    on a loaded machine a snapshot taken right after ``settle`` could catch them unmeasured)."""
+    import time
+
+    from textual.widgets import DataTable
+
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        tables = list(pilot.app.screen.query(DataTable))
+        if not any(t._require_update_dimensions for t in tables):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 async def log_in(
     pilot: Pilot[Any], username: str = "alice", password: str = PASSWORD, *, typed: bool = False
 ) -> None:

@@ -21,7 +21,7 @@ from noc_console.screens.session import DbConnected
 from noc_console.services import escalation_runs as runs
 from noc_console.services.context import ServiceContext
 from tests.support.factories import make_chain, make_customer, make_operator
-from tests.ui.helpers import SIZE, add_operator, build_app, log_in, settle
+from tests.ui.helpers import SIZE, add_operator, build_app, log_in, settle, settle_tables
 
 SnapCompare = Callable[..., bool]
 
@@ -61,7 +61,7 @@ def test_board_due_overdue_acknowledged_pt_br(snap_compare: SnapCompare, portal_
         await log_in(pilot)
         await pilot.press("f2")
         await settle(pilot)
-        await pilot.pause()
+        await settle_tables(pilot)
 
     assert snap_compare(
         build_app(portal_url, lang="pt_BR"), terminal_size=SIZE, run_before=open_board
@@ -79,7 +79,7 @@ def test_run_view_pt_br(snap_compare: SnapCompare, portal_url: str) -> None:
         assert app.principal is not None
         await app.push_screen(RunScreen(app.db_state.ctx, app.principal, late))
         await settle(pilot)
-        await pilot.pause()
+        await settle_tables(pilot)
 
     assert snap_compare(
         build_app(portal_url, lang="pt_BR"), terminal_size=SIZE, run_before=open_run
