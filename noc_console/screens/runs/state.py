@@ -47,13 +47,13 @@ PRECISE_SECONDS = 600
 
 
 def countdown_text(seconds: int) -> str:
-    """'04:12' within ten minutes; '47 min', '1 h 05 min' beyond."""
+    """'04:12' within ten minutes; '47 min', '1h05' beyond."""
     seconds = max(seconds, 0)
     if seconds < PRECISE_SECONDS:
         return clock_text(seconds)
     hours, minutes = divmod(seconds // 60, 60)
     if hours:
-        return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
+        return _("{hours}h{minutes:02d}").format(hours=hours, minutes=minutes)
     return _("{minutes} min").format(minutes=minutes)
 
 
