@@ -26,7 +26,7 @@ never scans a table:
 * user text only ever travels as bound parameters; the SQL text is built from
   constants of this package (``patterns`` makes the bound text literal).
 
-Each source contributes at most ``window`` candidates (4 x limit by default,
+Each source contributes at most ``window`` candidates (2 x limit by default,
 ``limits``); the merged candidates are ranked (exact identifier, then prefix,
 then substring; ties by folded legal name, then legal name, then id) and
 paginated with an opaque cursor that freezes the window (``cursors``), so
