@@ -34,13 +34,15 @@ def add_direct(builder: QueryBuilder) -> None:
         if t.phone_digits:
             builder.prefix(MatchField.CONTACT_PHONE, "+" + t.phone_digits)
         return
-    builder.equal(MatchField.LOGIN, *dict.fromkeys((folded, t.lower)))
+    # A value equal to the term is the first of its prefix range (the range is walked in
+    # the column's order and the term sorts before every longer value), so a prefix branch
+    # also finds the exact hit: no equality branch beside it (each one more to plan).
+    if t.lower != folded:  # logins are lower()-ed, not folded: 'joão' is no prefix of 'joao'
+        builder.equal(MatchField.LOGIN, t.lower)
     builder.prefix(MatchField.LOGIN, folded)
     builder.prefix(MatchField.CONTRACT_NUMBER, t.upper)
     if t.short:
         return
-    for field in _EMAILS:
-        builder.equal(field, folded)
     if t.phone_e164:
         builder.equal(MatchField.CONTACT_PHONE, t.phone_e164)
     for field in _EMAILS:

@@ -30,23 +30,24 @@ from noc_console.services.search.terms import Term
 # SQLite FTS branch returns every searched column of its table, checked in Python.
 MAX_COLUMNS = 3
 
+# The customer's own columns, joined once to the rows of every branch (``statement``):
+# a join per branch cost PostgreSQL's planner more than the branches' execution.
 _CUSTOMER_COLUMNS = (
-    "c.id AS customer_id, c.legal_name AS legal_name, c.trade_name AS trade_name,"
-    " c.cnpj AS cnpj, c.status AS status, c.name_norm AS name_norm,"
-    " c.trade_name_norm AS trade_name_norm"
+    "c.legal_name AS legal_name, c.trade_name AS trade_name, c.cnpj AS cnpj,"
+    " c.status AS status, c.name_norm AS name_norm, c.trade_name_norm AS trade_name_norm"
 )
 
-# Positions in a row of the UNION (see QueryBuilder._select): the branch, the matched
-# record's id, the value pairs, then the customer's own columns.
+# Positions in a row of the statement (see QueryBuilder._select): the branch, the matched
+# record's id, the value pairs, the customer's id, then the customer's own columns.
 BRANCH, RECORD, PAIRS = 0, 1, 2
 CUSTOMER = PAIRS + 2 * MAX_COLUMNS
 LEGAL, TRADE, CNPJ, STATUS, NAME_NORM, TRADE_NORM = range(CUSTOMER + 1, CUSTOMER + 7)
 
 
 def _names_from(table: str) -> str:
-    """A word table (alias ``w``) with the customer, user or contact each row names."""
+    """A word table (alias ``w``) with the user or contact each row names."""
     return (
-        f"{table} w JOIN customers c ON c.id = w.customer_id"
+        f"{table} w"
         f" LEFT JOIN portal_users u ON w.kind = {int(NameKind.USER_NAME)}"
         " AND u.id = w.record_id"
         f" LEFT JOIN escalation_contacts e ON w.kind = {int(NameKind.CONTACT_NAME)}"
@@ -97,6 +98,7 @@ class QueryBuilder:
         order: str = "",
         record: str = "",
         *,
+        customer: str = "",
         narrow: bool = False,
     ) -> None:
         # Every piece is a constant of this package or a ":name" placeholder; user text
@@ -108,9 +110,10 @@ class QueryBuilder:
             for i in range(len(sources), MAX_COLUMNS)
         ]
         record = record or f"{sources[0].alias}.id"
+        customer = customer or sources[0].customer
         columns = (
             f"{len(self.branches)} AS branch, {record} AS record_id, {', '.join(pairs)},"
-            f" {_CUSTOMER_COLUMNS}"
+            f" {customer} AS customer_id"
         )
         sql = f"SELECT {columns} FROM {from_clause} WHERE {where}"  # noqa: S608
         if order:
@@ -326,7 +329,13 @@ class QueryBuilder:
         for other in others:
             where += " AND " + self._also_has(other, similar=other in similar_others)
         self._select(
-            (users, contacts), from_clause, where, order, record="w.record_id", narrow=narrow
+            (users, contacts),
+            from_clause,
+            where,
+            order,
+            record="w.record_id",
+            customer="w.customer_id",
+            narrow=narrow,
         )
 
     def _values(self, column: str, values: Sequence[str], name: str) -> str:
@@ -364,7 +373,14 @@ class QueryBuilder:
             where += " AND " + self._also_has(other, similar=other in similar_others)
         # The primary key's order: the stored words in order, so a typed word's exact form
         # ('maria') comes before its longer ones ('mariana') when a window is not enough.
-        self._select((users, contacts), from_clause, where, "w.word, w.other", record="w.record_id")
+        self._select(
+            (users, contacts),
+            from_clause,
+            where,
+            "w.word, w.other",
+            record="w.record_id",
+            customer="w.customer_id",
+        )
 
     # -- one round trip
 
@@ -379,7 +395,16 @@ class QueryBuilder:
             f"SELECT * FROM ({branch.sql} LIMIT {limits[branch.narrow]}) AS b{i}"  # noqa: S608
             for i, branch in enumerate(branches)
         ]
-        return "\nUNION ALL\n".join(parts), params
+        union = "\nUNION ALL\n".join(parts)
+        # The customers once, by primary key, for the few rows the branches bring back.
+        # SQLite's CROSS JOIN keeps that order (its planner could otherwise walk customers
+        # and probe the union); PostgreSQL's planner finds it alone.
+        join = "CROSS JOIN customers c ON" if self.sqlite else "JOIN customers c ON"
+        sql = (
+            f"SELECT found.*, {_CUSTOMER_COLUMNS} FROM (\n{union}\n) AS found"  # noqa: S608
+            f" {join} c.id = found.customer_id"
+        )
+        return sql, params
 
 
 __all__ = [

@@ -19,7 +19,8 @@ class Source:
     field: MatchField
     table: str
     alias: str
-    joins: str  # from ``alias`` to ``customers c``
+    joins: str  # from ``alias`` to the table holding the customer's id
+    customer: str  # the customer's id, qualified (customers are joined once, outside)
     column: str  # the indexed (folded or canonical) column, unqualified
     display: str  # the column shown as match_value, unqualified
     ident: bool  # equality is an exact (rank 0) match
@@ -44,28 +45,29 @@ class Source:
         )
 
 
-_USER_JOIN = " JOIN customers c ON c.id = u.customer_id"
-_CONTRACT_JOIN = " JOIN customers c ON c.id = k.customer_id"
-_CONTACT_JOIN = (
-    " JOIN escalation_chains h ON h.id = e.chain_id JOIN customers c ON c.id = h.customer_id"
-)
+_CONTACT_JOIN = " JOIN escalation_chains h ON h.id = e.chain_id"
 
 
 SOURCES: dict[MatchField, Source] = {}
 # In priority order: when two fields tie on rank, the earlier one is the reason shown.
 for _priority, _args in enumerate((
-    (MatchField.CNPJ, "customers", "c", "", "cnpj", "cnpj", True),
-    (MatchField.CONTRACT_NUMBER, "contracts", "k", _CONTRACT_JOIN, "number", "number", True),
-    (MatchField.LOGIN, "portal_users", "u", _USER_JOIN, "login", "login", True),
-    (MatchField.LEGAL_NAME, "customers", "c", "", "name_norm", "legal_name", False),
-    (MatchField.TRADE_NAME, "customers", "c", "", "trade_name_norm", "trade_name", False),
-    (MatchField.USER_EMAIL, "portal_users", "u", _USER_JOIN, "email_norm", "email", True),
-    (MatchField.USER_NAME, "portal_users", "u", _USER_JOIN, "name_norm", "full_name", False),
-    (MatchField.CONTACT_PHONE, "escalation_contacts", "e", _CONTACT_JOIN, "phone", "phone", True),
-    (MatchField.CONTACT_EMAIL, "escalation_contacts", "e", _CONTACT_JOIN, "email_norm", "email",
+    (MatchField.CNPJ, "customers", "c", "", "c.id", "cnpj", "cnpj", True),
+    (MatchField.CONTRACT_NUMBER, "contracts", "k", "", "k.customer_id", "number", "number",
      True),
-    (MatchField.CONTACT_NAME, "escalation_contacts", "e", _CONTACT_JOIN, "name_norm", "name",
+    (MatchField.LOGIN, "portal_users", "u", "", "u.customer_id", "login", "login", True),
+    (MatchField.LEGAL_NAME, "customers", "c", "", "c.id", "name_norm", "legal_name", False),
+    (MatchField.TRADE_NAME, "customers", "c", "", "c.id", "trade_name_norm", "trade_name",
      False),
+    (MatchField.USER_EMAIL, "portal_users", "u", "", "u.customer_id", "email_norm", "email",
+     True),
+    (MatchField.USER_NAME, "portal_users", "u", "", "u.customer_id", "name_norm", "full_name",
+     False),
+    (MatchField.CONTACT_PHONE, "escalation_contacts", "e", _CONTACT_JOIN, "h.customer_id",
+     "phone", "phone", True),
+    (MatchField.CONTACT_EMAIL, "escalation_contacts", "e", _CONTACT_JOIN, "h.customer_id",
+     "email_norm", "email", True),
+    (MatchField.CONTACT_NAME, "escalation_contacts", "e", _CONTACT_JOIN, "h.customer_id",
+     "name_norm", "name", False),
 )):  # fmt: skip
     SOURCES[_args[0]] = Source(*_args, priority=_priority)
 del _priority, _args
