@@ -212,6 +212,38 @@ def test_words_in_any_order_without_accents_truncated(
     ]
 
 
+def test_among_equal_ranks_the_name_closest_to_what_was_said_comes_first(
+    ctx: ServiceContext, op: Principal
+) -> None:
+    """Ties a caller's words can break: fewer words reversed, fewer letters left unsaid,
+    and the short words of a whole legal name (past the six that search) held."""
+    with ctx.sessions.begin() as s:
+        for i, name in enumerate((
+            "Lucas Câmara Loureiro",
+            "Lucas Loureiro Câmara",
+            "Juliana Martins",
+            "Júlia Martins",
+            "Hospital e Maternidade Iguaçu de Rio Branco EPP",
+            "Hospital e Maternidade Iguaçu de Rio Branco S.A.",
+        )):  # fmt: skip
+            make_customer(s, name, trade_name=None, cnpj=cnpj_for(20 + i))
+    # The surnames said first is one pair of words reversed; every word reversed is three.
+    assert _hits(ctx, op, "loureiro camara lucas")[:2] == [
+        ("Lucas Loureiro Câmara", RANK_WORDS),
+        ("Lucas Câmara Loureiro", RANK_WORDS),
+    ]
+    # 'juli' leaves one letter of Júlia unsaid, three of Juliana.
+    assert _hits(ctx, op, "juli marti")[:2] == [
+        ("Júlia Martins", RANK_PREFIX),
+        ("Juliana Martins", RANK_PREFIX),
+    ]
+    # Nine words: 'e', 's' and 'a' do not search, but S.A. holds them and EPP does not.
+    assert _hits(ctx, op, "hospital e maternidade iguacu de rio branco s.a.")[:2] == [
+        ("Hospital e Maternidade Iguaçu de Rio Branco S.A.", RANK_WORDS),
+        ("Hospital e Maternidade Iguaçu de Rio Branco EPP", RANK_WORDS),
+    ]
+
+
 def test_a_typo_is_forgiven_labelled_and_ranked_after_exact_words(
     ctx: ServiceContext, op: Principal, world: dict[str, int]
 ) -> None:

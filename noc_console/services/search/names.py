@@ -51,6 +51,9 @@ NAME_FIELDS = (
     MatchField.USER_NAME,
     MatchField.CONTACT_NAME,
 )
+# closeness: the letters left unsaid are the low bits, below words and order.
+_UNSAID_BITS = 6
+_UNSAID_MAX = (1 << _UNSAID_BITS) - 1
 # Terms of one or two characters: the start of company names only (a btree range each).
 _COMPANY_NAMES = (MatchField.LEGAL_NAME, MatchField.TRADE_NAME)
 
@@ -226,6 +229,11 @@ class NameRanker:
         # read from a screen, not heard.
         self.typos = not term.identifier_shaped
         self.typo_words = frozenset(w for w in self.words if self.typos and typo_forgiven(w))
+        # Typed words past MAX_TERM_WORDS ('e', 'de', 's', 'a' of a whole legal name): they
+        # do not search, but a stored word they start is no word "nobody typed".
+        self.spare = tuple(
+            w for w in dict.fromkeys(split_words(term.folded)) if w not in self.words
+        )
         self._seen: dict[str, int | None] = {}
         self._close: dict[str, int] = {}
         self._words_seen: dict[str, tuple[int, ...]] = {}
@@ -275,14 +283,39 @@ class NameRanker:
             return rank
 
     def closeness(self, value: str) -> int:
-        """Within a rank, how far the name is from what was typed (0: the very name):
-        two per word of the name nobody typed, one when the typed words come in another
-        order; always 0 for a term of one word. Among a million names of a few hundred
-        words, "Vinícius Barbosa Leão" must come before "Vinícius Pedro Barbosa Leão" for
-        ``vinicius leao barbosa``."""
+        """Within a rank, how far the name is from what was typed (0: the very name); always
+        0 for a term of one word. Among a million names of a few hundred words:
+
+        * two per word of the name nobody typed: "Vinícius Barbosa Leão" comes before
+          "Vinícius Pedro Barbosa Leão" for ``vinicius leao barbosa``; likewise two per
+          typed word past MAX_TERM_WORDS the name lacks ("... Ltda. ME" before "... Ltda"
+          for a whole legal name typed with its ``ltda. me``);
+        * one per pair of typed words the name holds the other way round: for
+          ``loureiro camara lucas``, "Lucas Loureiro Câmara" (the surnames said first)
+          comes before "Lucas Câmara Loureiro" (every word reversed);
+        * then, finer than both, the letters a typed word's start leaves unsaid: for
+          ``juli marti``, "Júlia Martins" comes before "Juliana Martins"."""
         if value not in self._close:
             self(value)
         return self._close.get(value, 0)
+
+    def _distance(
+        self, stored_words: list[str], used: set[int], where: list[int], best: list[int]
+    ) -> int:
+        """``closeness`` of a name of several typed words (see there), as one int."""
+        lacking = 0
+        if self.spare:  # the shortest typed words ('e', 'de', 's', 'a'): whole words only
+            used |= {p for p, stored in enumerate(stored_words) if stored in self.spare}
+            lacking = len(set(self.spare) - set(stored_words))
+        extra = len(set(stored_words)) - len({stored_words[p] for p in used}) + lacking
+        found_at = [p for p in where if p >= 0]
+        swapped = sum(1 for i, a in enumerate(found_at) for b in found_at[i + 1 :] if a > b)
+        unsaid = sum(
+            len(stored_words[p]) - len(typed)
+            for p, typed, status in zip(where, self.words, best, strict=True)
+            if status == 2
+        )
+        return ((2 * extra + swapped) << _UNSAID_BITS) + min(unsaid, _UNSAID_MAX)
 
     def _rank(self, value: str) -> int | None:
         term = self.term
@@ -304,9 +337,7 @@ class NameRanker:
                 if status:
                     used.add(position)
         if len(self.words) > 1:  # one word says nothing of which of its names was meant
-            found_at = [p for p in where if p >= 0]
-            extra = len(set(stored_words)) - len({stored_words[p] for p in used})
-            self._close[value] = 2 * extra + (found_at != sorted(found_at))
+            self._close[value] = self._distance(stored_words, used, where, best)
         n = len(best)
         exact = best.count(3)
         prefix = best.count(2)
