@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from noc_console.models.identifier_suffixes import fill_suffixes
 from noc_console.models.name_words import (
     fill_derived,
     insert_words,
@@ -42,9 +43,11 @@ def add_block_words(
 
 
 def add_derived_words(conn: Connection) -> None:
-    """The pairs and vocabulary of every loaded name, once, after the last block: a sorted
-    pass instead of millions of random inserts into their btrees."""
+    """The pairs and vocabulary of every loaded name, and the suffixes of every loaded
+    identifier, once, after the last block: a sorted pass instead of millions of random
+    inserts into their btrees."""
     fill_derived(conn)
+    fill_suffixes(conn)
 
 
 __all__ = ["add_block_words", "add_derived_words"]

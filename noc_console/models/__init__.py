@@ -17,6 +17,7 @@ from noc_console.models.escalation_runs import (
     Outcome,
     RunState,
 )
+from noc_console.models.identifier_suffixes import IdentifierSuffix, SuffixField
 from noc_console.models.name_words import (
     NameKind,
     NameVocabulary,
@@ -50,6 +51,7 @@ __all__ = [
     "EscalationChain",
     "EscalationContact",
     "EscalationRun",
+    "IdentifierSuffix",
     "Money",
     "NameKind",
     "NameVocabulary",
@@ -69,6 +71,7 @@ __all__ = [
     "PortalUser",
     "Role",
     "RunState",
+    "SuffixField",
     "UTCDateTime",
     "contact_search_values",
     "customer_search_values",

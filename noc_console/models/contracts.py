@@ -41,7 +41,8 @@ class Contract(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    number: Mapped[str] = mapped_column(String(40), unique=True)
+    # The old number is loaded before a change: its suffixes (identifier_suffixes) go by it.
+    number: Mapped[str] = mapped_column(String(40), unique=True, active_history=True)
     service_name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=ContractStatus.ACTIVE.value)
     start_date: Mapped[date] = mapped_column(Date)

@@ -39,7 +39,8 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     legal_name: Mapped[str] = mapped_column(String(200))
     trade_name: Mapped[str | None] = mapped_column(String(200))
-    cnpj: Mapped[str] = mapped_column(String(14), unique=True)
+    # The old CNPJ is loaded before a change: its suffixes (identifier_suffixes) go by it.
+    cnpj: Mapped[str] = mapped_column(String(14), unique=True, active_history=True)
     status: Mapped[str] = mapped_column(String(16), default=CustomerStatus.ACTIVE.value)
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

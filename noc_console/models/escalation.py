@@ -61,7 +61,8 @@ class EscalationContact(Base):
     level: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     role_title: Mapped[str | None] = mapped_column(String(120))
-    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    # E.164. The old number is loaded before a change: its suffixes go by it.
+    phone: Mapped[str | None] = mapped_column(String(20), active_history=True)
     email: Mapped[str | None] = mapped_column(String(254))
     delay_minutes: Mapped[int] = mapped_column(Integer, default=0)
     name_norm: Mapped[str] = mapped_column(String(200), default="")

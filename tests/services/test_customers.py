@@ -717,15 +717,17 @@ def test_substring_search_uses_the_trigram_objects(
     _assert_no_table_scan(ctx, plan)
     if ctx.engine.dialect.name == "sqlite":
         assert "VIRTUAL TABLE INDEX" in plan
-        for table in ("customers", "portal_users", "escalation_contacts", "contracts"):
+        for table in ("customers", "portal_users", "escalation_contacts"):
             assert re.search(rf"SCAN fts_{table} VIRTUAL TABLE INDEX \d+:M", plan), table
+        # Contract numbers: a range of their suffixes (migration 0011).
+        assert "SEARCH s USING PRIMARY KEY (field=? AND suffix>? AND suffix<?)" in plan
     else:
         # One trigram index per table over its searched columns (migration 0004).
         for index in (
             "trgm_customers_search",
             "trgm_portal_users_search",
             "trgm_escalation_contacts_search",
-            "trgm_contracts_number",
+            "pk_identifier_suffixes",
         ):
             assert index in plan, index
 

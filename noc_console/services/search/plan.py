@@ -25,7 +25,6 @@ from noc_console.services.search.terms import Term
 _CUSTOMER_COLUMNS = (MatchField.LEGAL_NAME, MatchField.TRADE_NAME, MatchField.CNPJ)
 _USER_COLUMNS = (MatchField.USER_NAME, MatchField.LOGIN, MatchField.USER_EMAIL)
 _CONTACT_COLUMNS = (MatchField.CONTACT_NAME, MatchField.CONTACT_PHONE, MatchField.CONTACT_EMAIL)
-_CONTRACT_COLUMNS = (MatchField.CONTRACT_NUMBER,)
 
 
 def direct(builder: QueryBuilder) -> list[Branch]:
@@ -38,7 +37,8 @@ def direct(builder: QueryBuilder) -> list[Branch]:
 
 def substrings(builder: QueryBuilder) -> list[Branch]:
     """Stage 2: names holding some of the words or one typo away from them (``names``),
-    and the term anywhere in a value, through the trigram objects."""
+    and the term anywhere in a value, through the trigram objects and the identifiers'
+    suffixes."""
     first = len(builder.branches)
     t = builder.term
     folded = t.folded
@@ -55,16 +55,28 @@ def substrings(builder: QueryBuilder) -> list[Branch]:
     # would return every row for a recheck. SQLite follows the same rule so that both
     # backends find the same customers.
     words = t.has_trigram
-    # One probe per table (and per form of the term), the same plan on both backends:
-    # SQLite an FTS5 phrase, PostgreSQL its table's one trigram index; Python tells the
-    # columns apart.
+    # Digits alone are a fragment of a CNPJ, a phone or a contract number, which the
+    # suffix ranges below find; digit trigrams are shared by every CNPJ and phone, so a
+    # trigram probe of those tables would read postings that grow with the data. Names
+    # hold digits as words, found by ``names``; logins and e-mails keep their probe.
+    digits_only = folded.isdigit()
+    # One probe per table, the same plan on both backends: SQLite an FTS5 phrase,
+    # PostgreSQL its table's one trigram index; Python tells the columns apart.
     if words:
-        for columns in (_CUSTOMER_COLUMNS, _USER_COLUMNS, _CONTACT_COLUMNS, _CONTRACT_COLUMNS):
+        tables = (
+            (_USER_COLUMNS,)
+            if digits_only
+            else (_CUSTOMER_COLUMNS, _USER_COLUMNS, _CONTACT_COLUMNS)
+        )
+        for columns in tables:
             builder.trigram(columns, folded)
-    if cnpj and (cnpj != folded or not words):
-        builder.trigram((MatchField.CNPJ,), cnpj)
-    if t.phone_digits and (t.phone_digits != folded or not words):
-        builder.trigram((MatchField.CONTACT_PHONE,), t.phone_digits)
+    # Inside an identifier: a range of its suffixes (models.identifier_suffixes), in the
+    # form each one is stored.
+    builder.suffix(MatchField.CONTRACT_NUMBER, t.upper)
+    if cnpj:
+        builder.suffix(MatchField.CNPJ, cnpj)
+    if t.phone_digits:
+        builder.suffix(MatchField.CONTACT_PHONE, t.phone_digits)
     return builder.branches[first:]
 
 

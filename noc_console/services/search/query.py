@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from noc_console.migrations import search_objects
+from noc_console.models.identifier_suffixes import SuffixField
 from noc_console.models.name_words import NameKind, deletion_keys
 from noc_console.services.search.dto import MatchField
 from noc_console.services.search.limits import FORMS_CAP, narrow_window
@@ -36,6 +37,12 @@ _CUSTOMER_COLUMNS = (
     "c.legal_name AS legal_name, c.trade_name AS trade_name, c.cnpj AS cnpj,"
     " c.status AS status, c.name_norm AS name_norm, c.trade_name_norm AS trade_name_norm"
 )
+
+_SUFFIX_FIELDS = {
+    MatchField.CNPJ: SuffixField.CNPJ,
+    MatchField.CONTRACT_NUMBER: SuffixField.CONTRACT_NUMBER,
+    MatchField.CONTACT_PHONE: SuffixField.CONTACT_PHONE,
+}
 
 # Positions in a row of the statement (see QueryBuilder._select): the branch, the matched
 # record's id, the value pairs, the customer's id, then the customer's own columns.
@@ -201,6 +208,35 @@ class QueryBuilder:
         table = sources[0].fts_table
         phrase = self._param(f"fts_{len(self.branches)}", fts_phrase(value))
         self._select(sources, sources[0].fts_from_clause(), f"{table} MATCH {phrase}")
+
+    def suffix(self, field: MatchField, value: str) -> None:
+        """``value`` inside a CNPJ, contract number or contact phone: a prefix range of the
+        ``identifier_suffixes`` btree (the value starts some suffix of the identifier),
+        walked in its order and stopped by LIMIT however many identifiers hold it."""
+        source = SOURCES[field]
+        lo = self._param(f"sx_lo_{len(self.branches)}", value)
+        f = self._param(f"sx_f_{len(self.branches)}", int(_SUFFIX_FIELDS[field]))
+        hi_value = successor(value)
+        # Code points on both backends: SQLite compares BINARY, and the PostgreSQL column
+        # has collation "C", so its primary key serves the range and the order.
+        where = f"s.field = {f} AND s.suffix >= {lo}"
+        if hi_value is None:
+            n = self._param(f"sx_n_{len(self.branches)}", len(value))
+            where += f" AND {self._left('s.suffix', n)} = {lo}"
+        else:
+            where += f" AND s.suffix < {self._param(f'sx_hi_{len(self.branches)}', hi_value)}"
+        from_clause = (
+            f"identifier_suffixes s JOIN {source.table} {source.alias}"
+            f" ON {source.alias}.id = s.record_id"
+        )
+        self._select(
+            (source,),
+            from_clause,
+            where,
+            "s.suffix",
+            record="s.record_id",
+            customer="s.customer_id",
+        )
 
     def trigram(self, fields: tuple[MatchField, ...], value: str) -> None:
         """``value`` inside any of ``fields`` (one table's): this backend's trigram probe."""

@@ -1,0 +1,178 @@
+"""Fragments of identifiers through their suffixes (issue 16), on both backends: the suffixes
+kept in step on every write, the migration's back-fill, and a fragment found by a btree
+range instead of the trigram postings of every CNPJ and phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select, text
+
+from noc_console import migrate
+from noc_console.db import create_db_engine
+from noc_console.models import EscalationContact, IdentifierSuffix, Role, SuffixField
+from noc_console.models.identifier_suffixes import suffixes
+from noc_console.services.context import Principal, ServiceContext
+from noc_console.services.search import lookup
+from noc_console.services.search.dto import RANK_SUBSTRING, MatchField
+from tests.support.factories import (
+    cnpj_for,
+    make_chain,
+    make_contract,
+    make_customer,
+    make_operator,
+)
+
+
+@pytest.fixture
+def op(ctx: ServiceContext) -> Principal:
+    with ctx.sessions.begin() as s:
+        return make_operator(s, Role.ANALYST)
+
+
+def _stored(ctx: ServiceContext, field: SuffixField, record_id: int) -> set[str]:
+    with ctx.sessions() as s:
+        rows = s.scalars(
+            select(IdentifierSuffix.suffix).where(
+                IdentifierSuffix.field == int(field), IdentifierSuffix.record_id == record_id
+            )
+        )
+        return set(rows)
+
+
+def test_suffixes_are_those_of_three_characters_or_more() -> None:
+    assert suffixes("CT-1234") == ["CT-1234", "T-1234", "-1234", "1234", "234"]
+    assert suffixes("12") == [] and suffixes(None) == []
+
+
+def test_suffixes_follow_every_write_of_cnpj_contract_and_phone(ctx: ServiceContext) -> None:
+    with ctx.sessions.begin() as s:
+        customer = make_customer(s, cnpj=cnpj_for(1))
+        contract = make_contract(s, customer, number="CT-2024-000777")
+        chain = make_chain(s, customer)
+        phoned = chain.contacts[0]
+        ids = (customer.id, contract.id, phoned.id)
+    cid, kid, eid = ids
+    assert _stored(ctx, SuffixField.CNPJ, cid) == set(suffixes(cnpj_for(1)))
+    assert _stored(ctx, SuffixField.CONTRACT_NUMBER, kid) == set(suffixes("CT-2024-000777"))
+    assert _stored(ctx, SuffixField.CONTACT_PHONE, eid) == set(suffixes("+5511912345678"))
+
+    with ctx.sessions.begin() as s:  # every value changes: the old suffixes go
+        s.get_one(type(customer), cid).cnpj = cnpj_for(2)
+        s.get_one(type(contract), kid).number = "CT-2025-000888"
+        s.get_one(EscalationContact, eid).phone = "+5521987654321"
+    assert _stored(ctx, SuffixField.CNPJ, cid) == set(suffixes(cnpj_for(2)))
+    assert _stored(ctx, SuffixField.CONTRACT_NUMBER, kid) == set(suffixes("CT-2025-000888"))
+    assert _stored(ctx, SuffixField.CONTACT_PHONE, eid) == set(suffixes("+5521987654321"))
+
+    with ctx.sessions.begin() as s:  # a contact by e-mail only has no phone suffix
+        contact = s.get_one(EscalationContact, eid)
+        contact.email = contact.email or "maria@empresa.com.br"
+        contact.phone = None
+    assert _stored(ctx, SuffixField.CONTACT_PHONE, eid) == set()
+
+    with ctx.sessions.begin() as s:
+        s.delete(s.get_one(type(contract), kid))
+    assert _stored(ctx, SuffixField.CONTRACT_NUMBER, kid) == set()
+
+
+def test_the_migration_fills_the_suffixes_of_rows_written_before_it(fresh_db_url: str) -> None:
+    engine = create_db_engine(fresh_db_url)
+    try:
+        from alembic import command
+
+        with engine.begin() as conn:  # back to before the suffix table
+            command.downgrade(migrate._config(conn), "0010")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO customers (id, legal_name, trade_name, cnpj, status, timezone,"
+                    " created_at, name_norm, trade_name_norm) VALUES (7, 'Padaria', NULL,"
+                    " :cnpj, 'active', 'America/Sao_Paulo', CURRENT_TIMESTAMP, 'padaria', '')"
+                ),
+                {"cnpj": cnpj_for(7)},
+            )
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT field, suffix, record_id, customer_id FROM identifier_suffixes")
+            ).all()
+        assert sorted(rows) == sorted((1, s, 7, 7) for s in suffixes(cnpj_for(7)))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def world(ctx: ServiceContext) -> dict[str, int]:
+    with ctx.sessions.begin() as s:
+        padaria = make_customer(s, "Padaria Central", trade_name=None, cnpj="12345678000195")
+        make_contract(s, padaria, number="CT-2019-010432")
+        make_chain(s, padaria, [("Maria Souza", "+5547994969051", None, 0)])
+        other = make_customer(s, "Oficina Norte", trade_name=None, cnpj=cnpj_for(3))
+        return {"padaria": padaria.id, "other": other.id}
+
+
+@pytest.mark.parametrize(
+    ("term", "field", "shown"),
+    [
+        ("5678000", MatchField.CNPJ, "12.345.678/0001-95"),  # the middle of the CNPJ
+        ("678/0001", MatchField.CNPJ, "12.345.678/0001-95"),  # as printed, in part
+        ("010432", MatchField.CONTRACT_NUMBER, "CT-2019-010432"),  # the contract's end
+        ("9-0104", MatchField.CONTRACT_NUMBER, "CT-2019-010432"),
+        ("9496905", MatchField.CONTACT_PHONE, "+5547994969051"),  # digits of the phone
+    ],
+)
+def test_a_fragment_inside_an_identifier_finds_its_customer(
+    ctx: ServiceContext,
+    op: Principal,
+    world: dict[str, int],
+    term: str,
+    field: MatchField,
+    shown: str,
+) -> None:
+    hits = lookup.search(ctx, op, term).hits
+    assert [h.customer_id for h in hits] == [world["padaria"]]
+    assert (hits[0].match_field, hits[0].match_value, hits[0].rank) == (
+        field,
+        shown,
+        RANK_SUBSTRING,
+    )
+
+
+def test_digits_are_looked_for_by_suffix_ranges_not_trigram_postings(
+    ctx: ServiceContext, op: Principal, world: dict[str, int]
+) -> None:
+    captured: list[tuple[str, Any]] = []
+
+    def keep(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        if "AS record_id" in statement:
+            captured.append((statement, params))
+
+    event.listen(ctx.engine, "before_cursor_execute", keep)
+    try:
+        lookup.search(ctx, op, "5678000")
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", keep)
+    stage_2 = captured[-1][0]
+    assert stage_2.count("identifier_suffixes") == 3  # CNPJ, contract number, phone
+    # Only logins and e-mails are still probed by trigram for digits.
+    if ctx.engine.dialect.name == "sqlite":
+        assert "fts_portal_users" in stage_2
+        assert "fts_customers" not in stage_2 and "fts_escalation_contacts" not in stage_2
+    else:
+        assert stage_2.count(" LIKE ") == 1
+    with ctx.engine.connect() as conn:
+        if ctx.engine.dialect.name == "sqlite":
+            plan = "\n".join(
+                str(r[3])
+                for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + stage_2, captured[-1][1])
+            )
+            assert plan.count("SEARCH s USING PRIMARY KEY (field=? AND suffix>? AND suffix<?)") == 3
+        else:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # tiny tables: ask what it can
+            plan = "\n".join(
+                str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + stage_2, captured[-1][1])
+            )
+            assert "Seq Scan" not in plan
+            assert plan.count("pk_identifier_suffixes") == 3
