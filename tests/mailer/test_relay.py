@@ -129,6 +129,9 @@ def test_a_database_outage_is_waited_for_with_one_log_line(
     assert not runner.is_alive()
     outage = [r for r in caplog.records if "database unavailable" in r.getMessage()]
     assert len(outage) == 1
+    # The end of the outage is in the log file too (INFO), not only its start.
+    back = [r for r in caplog.records if "database available again" in r.getMessage()]
+    assert [r.levelno for r in back] == [logging.INFO]
     assert not any(r.exc_info for r in caplog.records)
     assert len(smtp.received) == 1
 

@@ -183,4 +183,4 @@ class Relay:
     def _back(self) -> None:
         if self._down_since is not None:
             self._down_since = None
-            log.debug("database available again; delivering")
+            log.info("database available again; delivering")
