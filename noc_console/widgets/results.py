@@ -57,13 +57,15 @@ def match_reason(hit: CustomerHit) -> Text:
     if hit.match_field is MatchField.CONTACT_PHONE:
         value = format_phone(value)
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(_(MATCH_LABELS.get(hit.match_field, N_("match"))) + ": ", style="dim")
-    text.append(printable(value))
+    text.append(_(MATCH_LABELS.get(hit.match_field, N_("match"))), style="dim")
     if hit.similar_to:  # a typo forgiven: say what the typed word was taken for (issue 16)
+        # Before the value, which the column's end may cut: the word is short, the name not.
         before, _sep, after = _("(similar to {word})").partition("{word}")
         text.append(" " + before, style="dim")
         text.append(printable(hit.similar_to), style="italic")
         text.append(after, style="dim")
+    text.append(": ", style="dim")
+    text.append(printable(value))
     return text
 
 
