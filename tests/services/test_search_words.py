@@ -345,3 +345,16 @@ def test_a_word_too_many_stored_words_start_walks_its_range_instead(
     monkeypatch.setattr(lookup, "FORMS_CAP", 0)
     monkeypatch.setattr(query, "FORMS_CAP", 0)
     assert _hits(ctx, op, "ma conceicao") == with_pairs == [("Concreto Central", RANK_PREFIX)]
+
+
+def test_many_word_couples_find_what_a_few_find(
+    ctx: ServiceContext, op: Principal, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL reads a few (word, other) couples as an equality range each and more as
+    one range sorted before the joins: both shapes find the same names, in the same order."""
+    from noc_console.services.search import query
+
+    few = [_hits(ctx, op, term) for term in ("padaria sao", "jose padar", "maria concecao")]
+    monkeypatch.setattr(query, "PAIR_COUPLES_CAP", 0)
+    many = [_hits(ctx, op, term) for term in ("padaria sao", "jose padar", "maria concecao")]
+    assert many == few and all(few)
