@@ -44,11 +44,7 @@ _WINDOW_MARK = "/*window*/"
 # range each (``QueryBuilder._pg_pairs``).
 PAIR_COUPLES_CAP = 16
 
-_SUFFIX_FIELDS = {
-    MatchField.CNPJ: SuffixField.CNPJ,
-    MatchField.CONTRACT_NUMBER: SuffixField.CONTRACT_NUMBER,
-    MatchField.CONTACT_PHONE: SuffixField.CONTACT_PHONE,
-}
+_SUFFIX_FIELDS = {MatchField[field.name]: field for field in SuffixField}  # same names
 
 # Positions in a row of the statement (see QueryBuilder._select): the branch, the matched
 # record's id, the value pairs, the customer's id, then the customer's own columns.
@@ -235,14 +231,8 @@ class QueryBuilder:
             f"identifier_suffixes s JOIN {source.table} {source.alias}"
             f" ON {source.alias}.id = s.record_id"
         )
-        self._select(
-            (source,),
-            from_clause,
-            where,
-            "s.suffix",
-            record="s.record_id",
-            customer="s.customer_id",
-        )
+        record, customer = "s.record_id", "s.customer_id"
+        self._select((source,), from_clause, where, "s.suffix", record, customer=customer)
 
     def trigram(self, fields: tuple[MatchField, ...], value: str) -> None:
         """``value`` inside any of ``fields`` (one table's): this backend's trigram probe."""
