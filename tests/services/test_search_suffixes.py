@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import event, select, text
 
 from noc_console import migrate
-from noc_console.db import create_db_engine
 from noc_console.models import EscalationContact, IdentifierSuffix, Role, SuffixField
 from noc_console.models.identifier_suffixes import suffixes
 from noc_console.services.context import Principal, ServiceContext
@@ -23,6 +22,7 @@ from tests.support.factories import (
     make_customer,
     make_operator,
 )
+from tests.support.migrations import upgraded_from
 
 
 @pytest.fixture
@@ -78,29 +78,20 @@ def test_suffixes_follow_every_write_of_cnpj_contract_and_phone(ctx: ServiceCont
 
 
 def test_the_migration_fills_the_suffixes_of_rows_written_before_it(fresh_db_url: str) -> None:
-    engine = create_db_engine(fresh_db_url)
-    try:
-        from alembic import command
-
-        with engine.begin() as conn:  # back to before the suffix table
-            command.downgrade(migrate._config(conn), "0010")
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO customers (id, legal_name, trade_name, cnpj, status, timezone,"
-                    " created_at, name_norm, trade_name_norm) VALUES (7, 'Padaria', NULL,"
-                    " :cnpj, 'active', 'America/Sao_Paulo', CURRENT_TIMESTAMP, 'padaria', '')"
-                ),
-                {"cnpj": cnpj_for(7)},
-            )
-        migrate.upgrade(engine)
+    with upgraded_from(  # back to before the suffix table
+        fresh_db_url,
+        "0010",
+        customer_id=7,
+        legal_name="Padaria",
+        name_norm="padaria",
+        cnpj=cnpj_for(7),
+    ) as engine:
         with engine.connect() as conn:
             rows = conn.execute(
                 text("SELECT field, suffix, record_id, customer_id FROM identifier_suffixes")
             ).all()
         assert sorted(rows) == sorted((1, s, 7, 7) for s in suffixes(cnpj_for(7)))
-    finally:
-        engine.dispose()
+        assert migrate.differences(engine) == []
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, event, select, text
 
 from noc_console import migrate
-from noc_console.db import create_db_engine
 from noc_console.models import (
     NameKind,
     NameVocabulary,
@@ -39,6 +38,7 @@ from tests.support.factories import (
     make_operator,
     make_portal_user,
 )
+from tests.support.migrations import upgraded_from
 
 
 @pytest.fixture
@@ -150,23 +150,14 @@ def test_every_write_keeps_the_words_in_step(ctx: ServiceContext) -> None:
 
 
 def test_the_migration_fills_the_words_of_rows_written_before_it(fresh_db_url: str) -> None:
-    engine = create_db_engine(fresh_db_url)
-    try:
-        from alembic import command
-
-        with engine.begin() as conn:  # back to before the word tables
-            command.downgrade(migrate._config(conn), "0008")
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO customers (id, legal_name, trade_name, cnpj, status, timezone,"
-                    " created_at, name_norm, trade_name_norm) VALUES (7, 'Padaria São José',"
-                    " NULL, :cnpj, 'active', 'America/Sao_Paulo', CURRENT_TIMESTAMP,"
-                    " 'padaria sao jose', '')"
-                ),
-                {"cnpj": cnpj_for(7)},
-            )
-        migrate.upgrade(engine)
+    with upgraded_from(  # back to before the word tables
+        fresh_db_url,
+        "0008",
+        customer_id=7,
+        legal_name="Padaria São José",
+        name_norm="padaria sao jose",
+        cnpj=cnpj_for(7),
+    ) as engine:
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT word, kind, customer_id FROM name_words")).all()
             pairs = conn.execute(text("SELECT word, other, record_id FROM name_word_pairs")).all()
@@ -178,8 +169,6 @@ def test_the_migration_fills_the_words_of_rows_written_before_it(fresh_db_url: s
         ]  # fmt: skip
         assert sorted(vocabulary) == ["jose", "padaria", "sao"]
         assert migrate.differences(engine) == []
-    finally:
-        engine.dispose()
 
 
 # --------------------------------------------------------------------------- finding
