@@ -214,6 +214,8 @@ def test_among_equal_ranks_the_name_closest_to_what_was_said_comes_first(
             "Júlia Martins",
             "Hospital e Maternidade Iguaçu de Rio Branco EPP",
             "Hospital e Maternidade Iguaçu de Rio Branco S.A.",
+            "Maria Silva",
+            "Márcia Silva",
         )):  # fmt: skip
             make_customer(s, name, trade_name=None, cnpj=cnpj_for(20 + i))
     # The surnames said first is one pair of words reversed; every word reversed is three.
@@ -225,6 +227,11 @@ def test_among_equal_ranks_the_name_closest_to_what_was_said_comes_first(
     assert _hits(ctx, op, "juli marti")[:2] == [
         ("Júlia Martins", RANK_PREFIX),
         ("Juliana Martins", RANK_PREFIX),
+    ]
+    # One word misheard is closer than two (and Márcia sorts first by name).
+    assert _hits(ctx, op, "maria slva")[:2] == [
+        ("Maria Silva", RANK_SIMILAR),
+        ("Márcia Silva", RANK_SIMILAR),
     ]
     # Nine words: 'e', 's' and 'a' do not search, but S.A. holds them and EPP does not.
     assert _hits(ctx, op, "hospital e maternidade iguacu de rio branco s.a.")[:2] == [
