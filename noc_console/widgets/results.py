@@ -57,15 +57,20 @@ def match_reason(hit: CustomerHit) -> Text:
     if hit.match_field is MatchField.CONTACT_PHONE:
         value = format_phone(value)
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(_(MATCH_LABELS.get(hit.match_field, N_("match"))), style="dim")
+    text.append(_(MATCH_LABELS.get(hit.match_field, N_("match"))) + ": ", style="dim")
+    start = len(text)
+    text.append(printable(value))
     if hit.similar_to:  # a typo forgiven: say what the typed word was taken for (issue 16)
-        # Before the value, which the column's end may cut: the word is short, the name not.
+        # The word is underlined in the name too: a narrow column cuts the words after it,
+        # never the name the analyst reads back to the caller.
+        word = printable(hit.similar_to)
+        at = text.plain.find(word, start)
+        if at >= 0:
+            text.stylize("underline", at, at + len(word))
         before, _sep, after = _("(similar to {word})").partition("{word}")
         text.append(" " + before, style="dim")
-        text.append(printable(hit.similar_to), style="italic")
+        text.append(word, style="italic")
         text.append(after, style="dim")
-    text.append(": ", style="dim")
-    text.append(printable(value))
     return text
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from noc_console.widgets.results import ResultsTable
+from noc_console.widgets.results import ResultsTable, match_reason
 from tests.ui.helpers import add_operator, logged_in, search_for, table_rows
 
 
@@ -29,8 +29,11 @@ async def test_a_typo_is_forgiven_and_labelled(portal_url: str, world: dict[str,
         await search_for(pilot, "padria")  # one letter short of 'Padaria'
         rows = _rows(app)
         assert rows and rows[0].startswith("Padaria São João Ltda")
-        # What the typo was taken for comes before the name, which a narrow column cuts.
-        assert "legal name (similar to Padaria): Padaria São João Ltda" in rows[0]
+        assert "legal name: Padaria São João Ltda (similar to Padaria)" in rows[0]
+        # The word is underlined in the name too: a narrow column may cut the words after.
+        reason = match_reason(app.screen.query_one(ResultsTable).records[0])
+        underlined = [reason.plain[s.start : s.end] for s in reason.spans if s.style == "underline"]
+        assert underlined == ["Padaria"]
         await search_for(pilot, "joao padar")  # words out of order, the last one cut
         rows = _rows(app)
         assert rows[0].startswith("Padaria São João Ltda")
