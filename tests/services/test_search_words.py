@@ -336,10 +336,10 @@ def test_a_word_too_many_stored_words_start_walks_its_range_instead(
     """'ma' starts hundreds of names' words: past FORMS_CAP the lookup walks the range of
     the longer typed word, probing the short one, and finds the same names."""
     with_pairs = _hits(ctx, op, "ma conceicao")
-    from noc_console.services.search import query
+    from noc_console.services.search import name_sql
 
     monkeypatch.setattr(lookup, "FORMS_CAP", 0)
-    monkeypatch.setattr(query, "FORMS_CAP", 0)
+    monkeypatch.setattr(name_sql, "FORMS_CAP", 0)
     assert _hits(ctx, op, "ma conceicao") == with_pairs == [("Concreto Central", RANK_PREFIX)]
 
 
@@ -348,9 +348,9 @@ def test_many_word_couples_find_what_a_few_find(
 ) -> None:
     """PostgreSQL reads a few (word, other) couples as an equality range each and more as
     one range sorted before the joins: both shapes find the same names, in the same order."""
-    from noc_console.services.search import query
+    from noc_console.services.search import name_sql
 
     few = [_hits(ctx, op, term) for term in ("padaria sao", "jose padar", "maria concecao")]
-    monkeypatch.setattr(query, "PAIR_COUPLES_CAP", 0)
+    monkeypatch.setattr(name_sql, "PAIR_COUPLES_CAP", 0)
     many = [_hits(ctx, op, term) for term in ("padaria sao", "jose padar", "maria concecao")]
     assert many == few and all(few)

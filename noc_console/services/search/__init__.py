@@ -6,8 +6,9 @@ never scans a table:
 
 * every source (a field of customers, portal users, contracts or escalation
   contacts, ``sources``) is its own index-served sub-query with its own LIMIT,
-  glued with UNION ALL into one statement (one round trip, ``query``) and
-  merged in Python (``merge``); no OR across tables, no COUNT;
+  glued with UNION ALL into one statement (one round trip, ``query``; the
+  name-word branches in ``name_sql``) and merged in Python (``merge``); no OR
+  across tables, no COUNT;
 * 1-2 character terms only use PREFIX ranges on btree indexes (an index range,
   never ``LIKE '%ab%'``);
 * terms with three letters or digits in a row also match substrings through
