@@ -156,14 +156,13 @@ def replace_suffixes(
 # -- kept in step on every ORM write ---------------------------------------------------------
 
 
-def _old_new(target: object, attr: str) -> tuple[Any, Any, bool]:
-    """The attribute's value before this flush, its value now, and whether it changed."""
+def _before(target: object, attr: str) -> tuple[bool, Any]:
+    """Whether the attribute changed in this flush, and its value before the flush (loaded:
+    ``active_history``)."""
     history = inspect(target).attrs[attr].history
     if not history.has_changes():
-        return history.unchanged[0] if history.unchanged else None, None, False
-    old = history.deleted[0] if history.deleted else None
-    new = history.added[0] if history.added else None
-    return old, new, True
+        return False, getattr(target, attr)
+    return True, history.deleted[0] if history.deleted else None
 
 
 @event.listens_for(Customer, "after_insert")
@@ -173,9 +172,9 @@ def _customer_inserted(_mapper: object, conn: Connection, target: Customer) -> N
 
 @event.listens_for(Customer, "after_update")
 def _customer_updated(_mapper: object, conn: Connection, target: Customer) -> None:
-    old, new, changed = _old_new(target, "cnpj")
+    changed, old = _before(target, "cnpj")
     if changed:
-        replace_suffixes(conn, SuffixField.CNPJ, target.id, old, new, target.id)
+        replace_suffixes(conn, SuffixField.CNPJ, target.id, old, target.cnpj, target.id)
 
 
 @event.listens_for(Customer, "after_delete")
@@ -195,25 +194,18 @@ def _contract_inserted(_mapper: object, conn: Connection, target: Contract) -> N
 
 @event.listens_for(Contract, "after_update")
 def _contract_updated(_mapper: object, conn: Connection, target: Contract) -> None:
-    old, _new, renumbered = _old_new(target, "number")
-    _o, _n, moved = _old_new(target, "customer_id")
+    renumbered, old = _before(target, "number")
+    moved, _owner_before = _before(target, "customer_id")
     if renumbered or moved:
-        before = _number(old if renumbered else target.number)
-        replace_suffixes(
-            conn,
-            SuffixField.CONTRACT_NUMBER,
-            target.id,
-            before,
-            _number(target.number),
-            target.customer_id,
-        )
+        number = _number(target.number)
+        field = SuffixField.CONTRACT_NUMBER
+        replace_suffixes(conn, field, target.id, _number(old), number, target.customer_id)
 
 
 @event.listens_for(Contract, "after_delete")
 def _contract_deleted(_mapper: object, conn: Connection, target: Contract) -> None:
-    replace_suffixes(
-        conn, SuffixField.CONTRACT_NUMBER, target.id, _number(target.number), None, None
-    )
+    number = _number(target.number)
+    replace_suffixes(conn, SuffixField.CONTRACT_NUMBER, target.id, number, None, None)
 
 
 def _owner(conn: Connection, chain_id: int) -> int | None:
@@ -231,12 +223,11 @@ def _contact_inserted(_mapper: object, conn: Connection, target: EscalationConta
 
 @event.listens_for(EscalationContact, "after_update")
 def _contact_updated(_mapper: object, conn: Connection, target: EscalationContact) -> None:
-    old, _new, rephoned = _old_new(target, "phone")
-    _o, _n, moved = _old_new(target, "chain_id")
+    rephoned, old = _before(target, "phone")
+    moved, _chain_before = _before(target, "chain_id")
     if rephoned or moved:
-        before = old if rephoned else target.phone
         owner = _owner(conn, target.chain_id)
-        replace_suffixes(conn, SuffixField.CONTACT_PHONE, target.id, before, target.phone, owner)
+        replace_suffixes(conn, SuffixField.CONTACT_PHONE, target.id, old, target.phone, owner)
 
 
 @event.listens_for(EscalationContact, "after_delete")
