@@ -163,7 +163,6 @@ class NameSql:
         word is one probe of the primary key within the record. ``narrow``: the
         branch brings back a page, not a window (``Branch.narrow``).
         """
-        users, contacts = SOURCES[MatchField.USER_NAME], SOURCES[MatchField.CONTACT_NAME]
         from_clause = _names_from("name_words")
         if similar_driver:
             # The words one typo away, not the word itself or its longer forms (``similar``
@@ -179,14 +178,17 @@ class NameSql:
             order = "w.word" if self.sqlite else "w.word USING ~<~"
         for other in others:
             where += " AND " + self._also_has(other, similar=other in similar_others)
+        self._select_names(from_clause, where, order, narrow=narrow)
+
+    def _select_names(
+        self, from_clause: str, where: str, order: str, *, narrow: bool = False
+    ) -> None:
+        """A branch over a word table ``w``: each row a user's or a contact's name (a
+        company's comes with the customer's own columns), led back by the row's customer."""
+        users, contacts = SOURCES[MatchField.USER_NAME], SOURCES[MatchField.CONTACT_NAME]
+        record, customer = "w.record_id", "w.customer_id"
         self._select(
-            (users, contacts),
-            from_clause,
-            where,
-            order,
-            record="w.record_id",
-            customer="w.customer_id",
-            narrow=narrow,
+            (users, contacts), from_clause, where, order, record, customer=customer, narrow=narrow
         )
 
     def _values(self, column: str, values: Sequence[str], name: str) -> str:
@@ -212,7 +214,6 @@ class NameSql:
         """
         if not first or not second:
             return  # a typed word no stored word stands for: no name holds them all
-        users, contacts = SOURCES[MatchField.USER_NAME], SOURCES[MatchField.CONTACT_NAME]
         base = f"pf_{len(self.branches)}"
         also = "".join(
             " AND " + self._also_has(other, similar=other in similar_others) for other in others
@@ -232,14 +233,7 @@ class NameSql:
         else:
             from_clause = self._pg_pairs(sorted(first), sorted(second), also, base, order)
             where = "TRUE"
-        self._select(
-            (users, contacts),
-            from_clause,
-            where,
-            order,
-            record="w.record_id",
-            customer="w.customer_id",
-        )
+        self._select_names(from_clause, where, order)
 
     def _pg_pairs(
         self, first: Sequence[str], second: Sequence[str], also: str, base: str, order: str
