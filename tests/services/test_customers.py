@@ -39,12 +39,6 @@ from tests.support.factories import (
 )
 
 
-@pytest.fixture
-def op(ctx: ServiceContext) -> Principal:
-    with ctx.sessions.begin() as s:
-        return make_operator(s, Role.ANALYST)
-
-
 def _search(ctx: ServiceContext, actor: Principal, term: str, **kw: Any) -> SearchPage:
     page = lookup.search(ctx, actor, term, **kw)
     assert isinstance(page, SearchPage)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select, text
 
 from noc_console import migrate
-from noc_console.models import EscalationContact, IdentifierSuffix, Role, SuffixField
+from noc_console.models import EscalationContact, IdentifierSuffix, SuffixField
 from noc_console.models.identifier_suffixes import suffixes
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.search import lookup
@@ -20,15 +20,8 @@ from tests.support.factories import (
     make_chain,
     make_contract,
     make_customer,
-    make_operator,
 )
 from tests.support.migrations import upgraded_from
-
-
-@pytest.fixture
-def op(ctx: ServiceContext) -> Principal:
-    with ctx.sessions.begin() as s:
-        return make_operator(s, Role.ANALYST)
 
 
 def _stored(ctx: ServiceContext, field: SuffixField, record_id: int) -> set[str]:

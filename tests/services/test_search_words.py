@@ -18,7 +18,6 @@ from noc_console.models import (
     NameWordKey,
     NameWordPair,
     PortalUser,
-    Role,
 )
 from noc_console.models.name_words import deletion_keys, name_words, split_words
 from noc_console.services.context import Principal, ServiceContext
@@ -35,16 +34,9 @@ from tests.support.factories import (
     cnpj_for,
     make_chain,
     make_customer,
-    make_operator,
     make_portal_user,
 )
 from tests.support.migrations import upgraded_from
-
-
-@pytest.fixture
-def op(ctx: ServiceContext) -> Principal:
-    with ctx.sessions.begin() as s:
-        return make_operator(s, Role.ANALYST)
 
 
 def _words(ctx: ServiceContext, kind: NameKind, record_id: int) -> set[str]:
