@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import delete, event, select, text
 
 from noc_console import migrate
 from noc_console.models import EscalationContact, IdentifierSuffix, SuffixField
-from noc_console.models.identifier_suffixes import suffixes
+from noc_console.models.identifier_suffixes import fill_suffixes, suffixes
 from noc_console.services.context import Principal, ServiceContext
 from noc_console.services.search import lookup
 from noc_console.services.search.dto import RANK_SUBSTRING, MatchField
@@ -68,6 +68,55 @@ def test_suffixes_follow_every_write_of_cnpj_contract_and_phone(ctx: ServiceCont
     with ctx.sessions.begin() as s:
         s.delete(s.get_one(type(contract), kid))
     assert _stored(ctx, SuffixField.CONTRACT_NUMBER, kid) == set()
+
+
+def _owners(ctx: ServiceContext, field: SuffixField, record_id: int) -> set[int]:
+    with ctx.sessions() as s:
+        rows = s.scalars(
+            select(IdentifierSuffix.customer_id).where(
+                IdentifierSuffix.field == int(field), IdentifierSuffix.record_id == record_id
+            )
+        )
+        return set(rows)
+
+
+def test_a_contract_or_contact_moved_to_another_customer_leads_to_it(
+    ctx: ServiceContext,
+) -> None:
+    with ctx.sessions.begin() as s:
+        first = make_customer(s, cnpj=cnpj_for(1))
+        second = make_customer(s, "Oficina Norte", cnpj=cnpj_for(2))
+        contract = make_contract(s, first, number="CT-2024-000777")
+        contact = make_chain(s, first).contacts[0]
+        empty = make_chain(s, second, [])
+        ids = (first.id, second.id, contract.id, contact.id, empty.id)
+    first_id, second_id, kid, eid, chain_id = ids
+    assert _owners(ctx, SuffixField.CONTRACT_NUMBER, kid) == {first_id}
+    assert _owners(ctx, SuffixField.CONTACT_PHONE, eid) == {first_id}
+    with ctx.sessions.begin() as s:  # the values stay, the owners change
+        s.get_one(type(contract), kid).customer_id = second_id
+        s.get_one(EscalationContact, eid).chain_id = chain_id
+    assert _owners(ctx, SuffixField.CONTRACT_NUMBER, kid) == {second_id}
+    assert _owners(ctx, SuffixField.CONTACT_PHONE, eid) == {second_id}
+    assert _stored(ctx, SuffixField.CONTRACT_NUMBER, kid) == set(suffixes("CT-2024-000777"))
+
+
+def test_the_bulk_fill_writes_what_the_model_events_write(ctx: ServiceContext) -> None:
+    """``fill_suffixes`` (the demo's bulk load, migration 0011) against the events, for the
+    three fields: CNPJ, the contract number upper-cased, the phone through its chain."""
+    with ctx.sessions.begin() as s:
+        customer = make_customer(s, cnpj=cnpj_for(1))
+        make_contract(s, customer, number="ct-2024-000777")
+        make_chain(s, customer)
+    with ctx.engine.begin() as conn:
+        table = select(IdentifierSuffix.__table__)
+        by_events = set(conn.execute(table).all())
+        conn.execute(delete(IdentifierSuffix))
+        fill_suffixes(conn)
+        by_fill = set(conn.execute(table).all())
+    assert {row.field for row in by_events} == {int(f) for f in SuffixField}
+    assert "CT-2024-000777" in {row.suffix for row in by_events}
+    assert by_fill == by_events
 
 
 def test_the_migration_fills_the_suffixes_of_rows_written_before_it(fresh_db_url: str) -> None:
